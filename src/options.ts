@@ -1,0 +1,81 @@
+import type { SessionData } from 'express-session'
+import type { CipherName, CompressionName, HashName } from './codec/format.js'
+import type { Encoding, OpenFailureReason } from './codec/seal.js'
+import type { PoolOption } from './pool-options.js'
+
+/** Turns sessions into text and back. `parse` may return a promise. */
+export interface Serializer {
+  stringify(session: SessionData): string
+  parse(text: string): SessionData | Promise<SessionData>
+}
+
+/** Secret material: a passphrase (scrypt) or exactly 32 random bytes (HKDF). */
+export type Secret = string | Uint8Array
+
+/** What {@link RedisStoreOptions.onSealError} receives. Never holds plaintext or key material. */
+export interface SealErrorInfo {
+  /** Which check failed. `'parse'` means the record authenticated but the serializer rejected it. */
+  readonly reason: OpenFailureReason | 'parse' | 'expired'
+  /** The session id whose record failed to open. */
+  readonly sid: string
+}
+
+/** Compression applied before sealing. */
+export interface CompressOptions {
+  /** `'gzip'` or `'brotli'`. Default `'gzip'`. */
+  algorithm?: CompressionName
+  /** Plaintexts shorter than this many bytes are stored uncompressed. Default 1024 bytes. */
+  minBytes?: number
+  /** Compression level: gzip 1-9 (default 6), brotli quality 0-11 (default 4). */
+  level?: number
+}
+
+/** Options of {@link RedisStore}. Names and meanings follow connect-redis and connect-redis-crypto. */
+export interface RedisStoreOptions {
+  /**
+   * A node-redis (v5, v6) or ioredis (v5, v6) client, connected or connecting. The store never
+   * closes it. Give either `client` or `url`, not both.
+   */
+  client?: unknown
+  /** A Redis URL; the store then creates a node-redis client, owns it and closes it in `close()`. */
+  url?: string
+  /** Prefix of every Redis key the store writes. Default `"sess:"`; `""` is allowed. */
+  prefix?: string
+  /**
+   * Session lifetime in seconds when the cookie has no `expires`, or a function of the session
+   * returning seconds (it then wins over the cookie). A positive integer. Default 86400 (one day).
+   */
+  ttl?: number | ((session: SessionData) => number)
+  /** Write keys without expiry; `touch` then does nothing. Default `false`. */
+  disableTTL?: boolean
+  /** Make `touch` a no-op, so only a `set` extends a session. Default `false`. */
+  disableTouch?: boolean
+  /** Session ↔ text conversion. Default `JSON`. */
+  serializer?: Serializer
+  /** The COUNT hint of each SCAN in `ids`, `all`, `length` and `clear`, in keys. Default 100. */
+  scanCount?: number
+  /**
+   * Required. A passphrase or 32-byte key, or a list of them: the first seals, all open
+   * (rotation: put the new secret first). Passphrases shorter than 32 characters emit a warning.
+   */
+  secret: Secret | readonly Secret[]
+  /** Cipher of new records. Default `'aes-256-gcm'`. Records of any supported cipher open. */
+  algorithm?: CipherName
+  /** HMAC hash for `aes-256-cbc` and `aes-256-ctr` (encrypt-then-MAC). Default `'sha512'`. */
+  hashing?: HashName
+  /** How records are written: raw bytes (`'binary'`, default), `'base64'`, `'base64url'` or `'hex'`. */
+  encodeas?: Encoding
+  /** Compress plaintext before sealing. Default `false`. */
+  compress?: false | CompressOptions
+  /** The largest plaintext, in bytes, that `set` writes and `get` opens or inflates to. Default 8 MiB. */
+  maxSessionBytes?: number
+  /** Worker pool for large sessions: `false`, `true`, options, or a shared Piscina. Default `true`. */
+  pool?: PoolOption
+  /**
+   * Plaintext size in bytes from which a seal or open runs on the pool; smaller ones run inline.
+   * Default 32768 (see the README's performance section).
+   */
+  offloadThreshold?: number
+  /** Called (synchronously, errors swallowed) for each record that fails to open. */
+  onSealError?: (info: SealErrorInfo) => void
+}

@@ -1,0 +1,22 @@
+import type { Piscina } from 'piscina'
+
+/** Tuning of the worker pool the store creates. */
+export interface PoolSettings {
+  /** Threads kept alive. Default 1. */
+  minThreads?: number
+  /** Most threads. Default `max(1, availableParallelism() - 1)`: on 2 cores one worker beats two. */
+  maxThreads?: number
+  /** Milliseconds an idle thread above `minThreads` lives. Default 60000. */
+  idleTimeout?: number
+  /** Tasks allowed to wait for a thread; beyond it operations run inline instead. Default 32 per thread. */
+  maxQueue?: number
+  /** Milliseconds a pooled task may take before it is aborted and redone inline. Default 10000. */
+  taskTimeout?: number
+}
+
+/**
+ * `false`: everything inline. `true` (default): a pool with default settings, owned by the store.
+ * {@link PoolSettings}: an owned pool so tuned. A `Piscina` made by `createSealedPool()`: shared
+ * by several stores; its owner destroys it.
+ */
+export type PoolOption = boolean | PoolSettings | Piscina

@@ -1,0 +1,175 @@
+import { availableParallelism } from 'node:os'
+import { CIPHERS, COMPRESSIONS, HASHES, schemeFor, type CipherName, type HashName } from './codec/format.js'
+import type { CompressionSettings, Encoding, SealSettings } from './codec/seal.js'
+import { SealedOptionsError } from './errors.js'
+import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './options.js'
+import type { PoolOption, PoolSettings } from './pool-options.js'
+import { checkSecrets } from './secrets.js'
+
+export const DEFAULTS = {
+  prefix: 'sess:',
+  ttl: 86_400,
+  scanCount: 100,
+  algorithm: 'aes-256-gcm',
+  hashing: 'sha512',
+  encodeas: 'binary',
+  maxSessionBytes: 8 * 1024 * 1024,
+  offloadThreshold: 32 * 1024,
+  compressMinBytes: 1024,
+  gzipLevel: 6,
+  brotliLevel: 4,
+} as const
+
+const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
+const KNOWN = new Set<string>([
+  'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
+  'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
+])
+
+export interface ResolvedOptions {
+  readonly client: unknown
+  readonly url: string | undefined
+  readonly prefix: string
+  readonly ttl: number | ((session: import('express-session').SessionData) => number)
+  readonly disableTTL: boolean
+  readonly disableTouch: boolean
+  readonly serializer: Serializer
+  readonly scanCount: number
+  readonly secrets: Secret[]
+  readonly seal: SealSettings
+  readonly maxSessionBytes: number
+  readonly pool: PoolOption
+  readonly offloadThreshold: number
+  readonly onSealError: ((info: SealErrorInfo) => void) | undefined
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new SealedOptionsError(name, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${describe(value)})`)
+  }
+  return value as T
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : typeof value === 'number' ? String(value) : typeof value
+}
+
+/** A whole number within [min, max]; `undefined` gives the fallback. */
+export function integer(name: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `between ${min} and ${max}`
+    throw new SealedOptionsError(name, `must be an integer ${range} (got ${describe(value)})`)
+  }
+  return value
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') throw new SealedOptionsError(name, `must be a boolean (got ${describe(value)})`)
+  return value
+}
+
+function plainObject(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SealedOptionsError(name, `must be an object (got ${Array.isArray(value) ? 'array' : describe(value)})`)
+  }
+  return value as Record<string, unknown>
+}
+
+function onlyKnown(name: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new SealedOptionsError(`${name}.${key}`, `is not a known option (known: ${known.join(', ')})`)
+  }
+}
+
+function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
+  if (typeof value === 'function') return value as ResolvedOptions['ttl']
+  if (value === undefined) return DEFAULTS.ttl
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new SealedOptionsError('ttl', `must be a positive integer number of seconds or a function (got ${describe(value)})`)
+  }
+  return value
+}
+
+function resolveSerializer(value: unknown): Serializer {
+  if (value === undefined) return JSON as Serializer
+  const s = plainObject('serializer', value)
+  if (typeof s.stringify !== 'function' || typeof s.parse !== 'function') {
+    throw new SealedOptionsError('serializer', 'must have stringify and parse functions')
+  }
+  return s as unknown as Serializer
+}
+
+function resolveCompression(value: unknown): CompressionSettings | undefined {
+  if (value === undefined || value === false) return undefined
+  const c = value === true ? {} : plainObject('compress', value)
+  onlyKnown('compress', c, ['algorithm', 'minBytes', 'level'])
+  const algorithm = oneOf('compress.algorithm', c.algorithm, COMPRESSIONS, 'gzip')
+  const level =
+    algorithm === 'gzip' ? integer('compress.level', c.level, 1, DEFAULTS.gzipLevel, 9) : integer('compress.level', c.level, 0, DEFAULTS.brotliLevel, 11)
+  return { algorithm, level, minBytes: integer('compress.minBytes', c.minBytes, 0, DEFAULTS.compressMinBytes) }
+}
+
+/** Pool settings with every default filled in. */
+export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings> {
+  onlyKnown('pool', value as Record<string, unknown>, ['minThreads', 'maxThreads', 'idleTimeout', 'maxQueue', 'taskTimeout'])
+  const maxThreads = integer('pool.maxThreads', value.maxThreads, 1, Math.max(1, availableParallelism() - 1))
+  const minThreads = integer('pool.minThreads', value.minThreads, 0, Math.min(1, maxThreads), maxThreads)
+  return {
+    maxThreads,
+    minThreads,
+    idleTimeout: integer('pool.idleTimeout', value.idleTimeout, 0, 60_000),
+    maxQueue: integer('pool.maxQueue', value.maxQueue, 0, 32 * maxThreads),
+    taskTimeout: integer('pool.taskTimeout', value.taskTimeout, 1, 10_000),
+  }
+}
+
+function resolvePool(value: unknown): PoolOption {
+  if (value === undefined) return true
+  if (typeof value === 'boolean') return value
+  const settings = plainObject('pool', value)
+  if (settings.constructor !== Object) return value as PoolOption
+  resolvePoolSettings(settings as PoolSettings)
+  return settings as PoolSettings
+}
+
+/** Checks every option, naming the culprit in a TypeError, and fills in the defaults. */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const o = plainObject('options', input) as Partial<RedisStoreOptions> & Record<string, unknown>
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) throw new SealedOptionsError(key, `is not a known option (known: ${[...KNOWN].join(', ')})`)
+  }
+  if ((o.client === undefined) === (o.url === undefined)) {
+    throw new SealedOptionsError('client', 'or "url": give exactly one of the two')
+  }
+  if (o.client !== undefined && (typeof o.client !== 'object' || o.client === null)) {
+    throw new SealedOptionsError('client', `must be a node-redis or ioredis client (got ${describe(o.client)})`)
+  }
+  if (o.url !== undefined && typeof o.url !== 'string') throw new SealedOptionsError('url', `must be a string (got ${describe(o.url)})`)
+  if (o.prefix !== undefined && typeof o.prefix !== 'string') throw new SealedOptionsError('prefix', `must be a string (got ${describe(o.prefix)})`)
+  if (o.onSealError !== undefined && typeof o.onSealError !== 'function') throw new SealedOptionsError('onSealError', 'must be a function')
+  const algorithm = oneOf<CipherName>('algorithm', o.algorithm, CIPHERS, DEFAULTS.algorithm)
+  const hashing = oneOf<HashName>('hashing', o.hashing, HASHES, DEFAULTS.hashing)
+  return {
+    client: o.client,
+    url: o.url,
+    prefix: o.prefix ?? DEFAULTS.prefix,
+    ttl: resolveTtl(o.ttl),
+    disableTTL: flag('disableTTL', o.disableTTL),
+    disableTouch: flag('disableTouch', o.disableTouch),
+    serializer: resolveSerializer(o.serializer),
+    scanCount: integer('scanCount', o.scanCount, 1, DEFAULTS.scanCount),
+    secrets: checkSecrets(o.secret),
+    seal: {
+      scheme: schemeFor(algorithm, hashing),
+      encoding: oneOf('encodeas', o.encodeas, ENCODINGS, DEFAULTS.encodeas),
+      compression: resolveCompression(o.compress),
+    },
+    maxSessionBytes: integer('maxSessionBytes', o.maxSessionBytes, 1, DEFAULTS.maxSessionBytes),
+    pool: resolvePool(o.pool),
+    offloadThreshold: integer('offloadThreshold', o.offloadThreshold, 0, DEFAULTS.offloadThreshold),
+    onSealError: o.onSealError,
+  }
+}

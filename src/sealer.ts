@@ -1,0 +1,56 @@
+import type { KeyRing } from './codec/keyring.js'
+import type { SealSettings } from './codec/seal.js'
+import { openText, sealText, type OpenedText } from './codec/text.js'
+
+/** Counters of where seal and open operations ran. */
+export interface DispatchStats {
+  /** Operations run on the main thread. */
+  inline: number
+  /** Operations run on a worker. */
+  pooled: number
+  /** Operations meant for the pool that ran inline because its queue was full. */
+  fallbacks: number
+  /** Pooled operations whose worker threw, crashed or timed out, then redone inline. */
+  workerFailures: number
+  /** Tasks waiting for a worker right now. */
+  queue: number
+  /** Share of the pool's capacity in use, 0 to 1 (0 without a pool). */
+  utilization: number
+  /** Worker threads alive right now. */
+  threads: number
+}
+
+/** Runs seal and open, inline or elsewhere. Both kinds produce and accept the same bytes. */
+export interface Sealer {
+  seal(text: string, redisKey: string): Promise<Buffer | string>
+  open(stored: Buffer, redisKey: string): Promise<OpenedText>
+  stats(): DispatchStats
+  close(): Promise<void>
+}
+
+/** Everything on the calling thread. */
+export class InlineSealer implements Sealer {
+  #ops = 0
+
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly settings: SealSettings,
+    private readonly maxBytes: number,
+  ) {}
+
+  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+    this.#ops++
+    return sealText(text, redisKey, this.ring, this.settings)
+  }
+
+  async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
+    this.#ops++
+    return openText(stored, redisKey, this.ring, this.maxBytes)
+  }
+
+  stats(): DispatchStats {
+    return { inline: this.#ops, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 }
+  }
+
+  async close(): Promise<void> {}
+}

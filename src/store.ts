@@ -1,0 +1,245 @@
+import { createRequire } from 'node:module'
+import { Store, type SessionData } from 'express-session'
+import { KeyRing } from './codec/keyring.js'
+import { SealedError } from './errors.js'
+import type { RedisStoreOptions, SealErrorInfo } from './options.js'
+import { adaptClient, ownClient, type RedisAdapter } from './redis-client.js'
+import { resolveOptions, type ResolvedOptions } from './resolve-options.js'
+import { deriveMasterKeys, hasShortPassphrase } from './secrets.js'
+import { createSealer } from './create-sealer.js'
+import type { DispatchStats, Sealer } from './sealer.js'
+import { settle, type Callback } from './settle.js'
+
+/** What {@link RedisStore.stats} returns. */
+export interface StoreStats extends DispatchStats {
+  /** Records written. */
+  sealed: number
+  /** Records read and opened. */
+  opened: number
+  /** Records opened with an older key (re-sealed with the newest on their next `set`). */
+  openedWithOldKey: number
+  /** Records that failed to open and were reported as no session. */
+  openFailures: number
+}
+
+interface Engine {
+  readonly ring: KeyRing
+  readonly sealer: Sealer
+}
+
+const GLOB = /[*?[\]\\]/g
+
+/**
+ * An express-session store on Redis that seals every session with authenticated encryption
+ * bound to its Redis key. Every method takes an optional callback and returns a promise.
+ */
+export class RedisStore extends Store {
+  readonly #options: ResolvedOptions
+  readonly #redis: RedisAdapter
+  readonly #closeClient: (() => Promise<void>) | undefined
+  readonly #engine: Promise<Engine>
+  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0 }
+  #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
+  #closed: Promise<void> | undefined
+
+  constructor(options: RedisStoreOptions) {
+    super()
+    this.#options = resolveOptions(options)
+    const { client, url, secrets } = this.#options
+    if (url !== undefined) {
+      const owned = ownClient(url, createRequire(import.meta.url))
+      this.#redis = owned.adapter
+      this.#closeClient = owned.close
+    } else {
+      this.#redis = adaptClient(client)
+    }
+    if (hasShortPassphrase(secrets)) {
+      process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
+        code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
+      })
+    }
+    this.#engine = this.#start()
+    this.#engine.catch(() => {})
+  }
+
+  async #start(): Promise<Engine> {
+    const ring = new KeyRing(await deriveMasterKeys(this.#options.secrets))
+    const sealer = await createSealer(ring, this.#options)
+    this.#sealerStats = () => sealer.stats()
+    return { ring, sealer }
+  }
+
+  async #ready(): Promise<Engine> {
+    if (this.#closed) throw new SealedError('ERR_SEALED_CLOSED', 'the store is closed')
+    return this.#engine
+  }
+
+  #key(sid: string): string {
+    return this.#options.prefix + sid
+  }
+
+  /** Seconds to keep a session, `undefined` for no expiry. */
+  #ttlFor(session: SessionData): number | undefined {
+    const { ttl, disableTTL } = this.#options
+    if (disableTTL) return undefined
+    if (typeof ttl === 'function') {
+      const seconds = ttl(session)
+      if (typeof seconds !== 'number' || Number.isNaN(seconds)) {
+        throw new TypeError(`connect-redis-sealed: the "ttl" function returned ${typeof seconds === 'number' ? 'NaN' : typeof seconds}, expected seconds`)
+      }
+      return Math.ceil(seconds)
+    }
+    const expires = session.cookie?.expires
+    if (expires) return Math.ceil((new Date(expires).getTime() - Date.now()) / 1000)
+    return ttl
+  }
+
+  #reportFailure(info: SealErrorInfo): null {
+    this.#counts.openFailures++
+    try {
+      this.#options.onSealError?.(info)
+    } catch {
+      // A failing hook must not turn a bad record into a failed request.
+    }
+    return null
+  }
+
+  async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
+    if (stored === null) return null
+    const opened = await engine.sealer.open(stored, this.#key(sid))
+    if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
+    let session: SessionData
+    try {
+      session = await this.#options.serializer.parse(opened.text)
+    } catch {
+      return this.#reportFailure({ reason: 'parse', sid })
+    }
+    this.#counts.opened++
+    if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
+    return session
+  }
+
+  /** Reads and opens a session; a record that does not open gives `null`, never an error. */
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined> {
+    return settle(callback, async () => {
+      const engine = await this.#ready()
+      return this.#read(sid, await this.#redis.get(this.#key(sid)), engine)
+    })
+  }
+
+  /** Seals and writes a session with its TTL; a TTL of zero or less deletes it instead. */
+  set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
+    return settle(callback, async () => {
+      const engine = await this.#ready()
+      const key = this.#key(sid)
+      const ttl = this.#ttlFor(session)
+      if (ttl !== undefined && ttl <= 0) return this.#redis.del([key])
+      const text = await this.#options.serializer.stringify(session)
+      if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
+      this.#checkSize(text)
+      const sealed = await engine.sealer.seal(text, key)
+      this.#counts.sealed++
+      await this.#redis.set(key, sealed, ttl)
+    })
+  }
+
+  #checkSize(text: string): void {
+    const max = this.#options.maxSessionBytes
+    if (text.length * 3 <= max) return
+    const bytes = Buffer.byteLength(text, 'utf8')
+    if (bytes > max) throw new SealedError('ERR_SEALED_TOO_LARGE', `the session is ${bytes} bytes, more than maxSessionBytes (${max})`)
+  }
+
+  /** Extends a session's expiry (EXPIRE only, no crypto). A no-op with `disableTouch` or `disableTTL`. */
+  override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
+    return settle(callback, async () => {
+      await this.#ready()
+      if (this.#options.disableTouch) return
+      const ttl = this.#ttlFor(session)
+      if (ttl === undefined) return
+      const key = this.#key(sid)
+      await (ttl <= 0 ? this.#redis.del([key]) : this.#redis.expire(key, ttl))
+    })
+  }
+
+  /** Deletes a session. */
+  destroy(sid: string, callback?: Callback<void>): Promise<void> {
+    return settle(callback, async () => {
+      await this.#ready()
+      await this.#redis.del([this.#key(sid)])
+    })
+  }
+
+  async *#keys(): AsyncIterable<string[]> {
+    await this.#ready()
+    const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
+    yield* this.#redis.scan(match, this.#options.scanCount)
+  }
+
+  /** Deletes every session under this store's prefix (and no other key). */
+  override clear(callback?: Callback<void>): Promise<void> {
+    return settle(callback, async () => {
+      for await (const keys of this.#keys()) await this.#redis.del(keys)
+    })
+  }
+
+  /** The number of sessions under this store's prefix. */
+  override length(callback?: Callback<number>): Promise<number | undefined> {
+    return settle(callback, async () => {
+      let count = 0
+      for await (const keys of this.#keys()) count += keys.length
+      return count
+    })
+  }
+
+  /** The ids of every session under this store's prefix. */
+  ids(callback?: Callback<string[]>): Promise<string[] | undefined> {
+    return settle(callback, async () => {
+      const ids: string[] = []
+      const start = this.#options.prefix.length
+      for await (const keys of this.#keys()) ids.push(...keys.map((k) => k.slice(start)))
+      return ids
+    })
+  }
+
+  /** Every session that opens, each with its `id`; records that do not open are left out. */
+  override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined> {
+    return settle(callback, async () => {
+      const engine = await this.#ready()
+      const start = this.#options.prefix.length
+      const sessions: SessionData[] = []
+      for await (const keys of this.#keys()) {
+        const values = await this.#redis.mget(keys)
+        const opened = await Promise.all(values.map((v, i) => this.#read((keys[i] as string).slice(start), v, engine)))
+        opened.forEach((session, i) => {
+          if (session) sessions.push(Object.assign(session, { id: (keys[i] as string).slice(start) }))
+        })
+      }
+      return sessions
+    })
+  }
+
+  /** Counters since the store was created. */
+  stats(): StoreStats {
+    return { ...this.#counts, ...this.#sealerStats() }
+  }
+
+  /** Waits for operations in flight on the pool, then releases the pool and any client the store created. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      const engine = await this.#engine.catch(() => undefined)
+      await engine?.sealer.close()
+      await this.#closeClient?.()
+    })()
+    return this.#closed
+  }
+
+  /** Keeps options, keys and clients out of logs. */
+  toJSON(): object {
+    return { name: 'RedisStore', prefix: this.#options.prefix }
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `RedisStore { prefix: ${JSON.stringify(this.#options.prefix)} }`
+  }
+}
