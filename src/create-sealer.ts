@@ -1,8 +1,23 @@
-import type { KeyRing } from './codec/keyring.js'
+import type { KeyRing, MasterKey } from './codec/keyring.js'
+import { buildPool, sharedPool } from './pool/create-pool.js'
+import { registerRing } from './pool/key-registry.js'
+import { PooledSealer } from './pool/pooled-sealer.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import { InlineSealer, type Sealer } from './sealer.js'
 
-/** The sealer the options ask for: inline only, or inline plus a worker pool. */
-export async function createSealer(ring: KeyRing, options: ResolvedOptions): Promise<Sealer> {
-  return new InlineSealer(ring, options.seal, options.maxSessionBytes)
+/** The sealer the options ask for: inline only, or inline for small payloads and a worker pool for large ones. */
+export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: ResolvedOptions): Sealer {
+  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes)
+  if (options.pool === false) return inline
+  const ownsPool = options.pool === true || Object.getPrototypeOf(options.pool) === Object.prototype
+  const pool = ownsPool ? buildPool(options.pool === true ? {} : (options.pool as object)) : sharedPool(options.pool)
+  return new PooledSealer({
+    inline,
+    pool,
+    ownsPool,
+    ringId: registerRing(pool.registry, masters),
+    seal: options.seal,
+    maxBytes: options.maxSessionBytes,
+    threshold: options.offloadThreshold,
+  })
 }

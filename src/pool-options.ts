@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os'
 import type { Piscina } from 'piscina'
+import { integer, onlyKnown } from './checks.js'
 
 /** Tuning of the worker pool the store creates. */
 export interface PoolSettings {
@@ -20,3 +22,18 @@ export interface PoolSettings {
  * by several stores; its owner destroys it.
  */
 export type PoolOption = boolean | PoolSettings | Piscina
+
+/** Pool settings with every default filled in. */
+export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings> {
+  onlyKnown('pool', value as Record<string, unknown>, ['minThreads', 'maxThreads', 'idleTimeout', 'maxQueue', 'taskTimeout'])
+  const maxThreads = integer('pool.maxThreads', value.maxThreads, 1, Math.max(1, availableParallelism() - 1))
+  const minThreads = integer('pool.minThreads', value.minThreads, 0, Math.min(1, maxThreads), maxThreads)
+  return {
+    maxThreads,
+    minThreads,
+    idleTimeout: integer('pool.idleTimeout', value.idleTimeout, 0, 60_000),
+    maxQueue: integer('pool.maxQueue', value.maxQueue, 0, 32 * maxThreads),
+    taskTimeout: integer('pool.taskTimeout', value.taskTimeout, 1, 10_000),
+  }
+}
+

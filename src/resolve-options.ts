@@ -1,9 +1,10 @@
-import { availableParallelism } from 'node:os'
 import { CIPHERS, COMPRESSIONS, HASHES, schemeFor, type CipherName, type HashName } from './codec/format.js'
 import type { CompressionSettings, Encoding, SealSettings } from './codec/seal.js'
+import { describe, flag, integer, oneOf, onlyKnown, plainObject } from './checks.js'
 import { SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './options.js'
-import type { PoolOption, PoolSettings } from './pool-options.js'
+import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool-options.js'
+import { sharedPool } from './pool/create-pool.js'
 import { checkSecrets } from './secrets.js'
 
 export const DEFAULTS = {
@@ -43,47 +44,6 @@ export interface ResolvedOptions {
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
 }
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new SealedOptionsError(name, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${describe(value)})`)
-  }
-  return value as T
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : typeof value === 'number' ? String(value) : typeof value
-}
-
-/** A whole number within [min, max]; `undefined` gives the fallback. */
-export function integer(name: string, value: unknown, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `between ${min} and ${max}`
-    throw new SealedOptionsError(name, `must be an integer ${range} (got ${describe(value)})`)
-  }
-  return value
-}
-
-function flag(name: string, value: unknown): boolean {
-  if (value === undefined) return false
-  if (typeof value !== 'boolean') throw new SealedOptionsError(name, `must be a boolean (got ${describe(value)})`)
-  return value
-}
-
-function plainObject(name: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SealedOptionsError(name, `must be an object (got ${Array.isArray(value) ? 'array' : describe(value)})`)
-  }
-  return value as Record<string, unknown>
-}
-
-function onlyKnown(name: string, value: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new SealedOptionsError(`${name}.${key}`, `is not a known option (known: ${known.join(', ')})`)
-  }
-}
-
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
   if (typeof value === 'function') return value as ResolvedOptions['ttl']
   if (value === undefined) return DEFAULTS.ttl
@@ -112,25 +72,11 @@ function resolveCompression(value: unknown): CompressionSettings | undefined {
   return { algorithm, level, minBytes: integer('compress.minBytes', c.minBytes, 0, DEFAULTS.compressMinBytes) }
 }
 
-/** Pool settings with every default filled in. */
-export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings> {
-  onlyKnown('pool', value as Record<string, unknown>, ['minThreads', 'maxThreads', 'idleTimeout', 'maxQueue', 'taskTimeout'])
-  const maxThreads = integer('pool.maxThreads', value.maxThreads, 1, Math.max(1, availableParallelism() - 1))
-  const minThreads = integer('pool.minThreads', value.minThreads, 0, Math.min(1, maxThreads), maxThreads)
-  return {
-    maxThreads,
-    minThreads,
-    idleTimeout: integer('pool.idleTimeout', value.idleTimeout, 0, 60_000),
-    maxQueue: integer('pool.maxQueue', value.maxQueue, 0, 32 * maxThreads),
-    taskTimeout: integer('pool.taskTimeout', value.taskTimeout, 1, 10_000),
-  }
-}
-
 function resolvePool(value: unknown): PoolOption {
   if (value === undefined) return true
   if (typeof value === 'boolean') return value
   const settings = plainObject('pool', value)
-  if (settings.constructor !== Object) return value as PoolOption
+  if (Object.getPrototypeOf(settings) !== Object.prototype) return sharedPool(settings).piscina
   resolvePoolSettings(settings as PoolSettings)
   return settings as PoolSettings
 }

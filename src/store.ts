@@ -63,8 +63,9 @@ export class RedisStore extends Store {
   }
 
   async #start(): Promise<Engine> {
-    const ring = new KeyRing(await deriveMasterKeys(this.#options.secrets))
-    const sealer = await createSealer(ring, this.#options)
+    const masters = await deriveMasterKeys(this.#options.secrets)
+    const ring = new KeyRing(masters)
+    const sealer = createSealer(ring, masters, this.#options)
     this.#sealerStats = () => sealer.stats()
     return { ring, sealer }
   }

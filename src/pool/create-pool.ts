@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import { SealedOptionsError } from '../errors.js'
+import { resolvePoolSettings, type PoolSettings } from '../pool-options.js'
+import { createRegistry } from './key-registry.js'
+import type { SealWorkerData, Task } from './tasks.js'
+
+/** What the store knows of a pool made here. */
+export interface SealedPool {
+  readonly piscina: Piscina<Task, unknown>
+  readonly registry: SharedArrayBuffer
+  readonly settings: Required<PoolSettings>
+}
+
+const pools = new WeakMap<Piscina, SealedPool>()
+
+/**
+ * The worker module next to this one: `seal-worker.js` or `.cjs` in the built package, the
+ * TypeScript source when running from a checkout (under tsx, which workers inherit).
+ */
+export function workerFile(): string {
+  const moduleUrl = import.meta.url
+  const here = dirname(fileURLToPath(moduleUrl))
+  const built = join(here, moduleUrl.endsWith('.cjs') ? 'seal-worker.cjs' : 'seal-worker.js')
+  const candidates = [built, join(here, '..', '..', 'workers', 'seal-worker.ts')]
+  const found = candidates.find((file) => existsSync(file))
+  if (!found) throw new Error(`connect-redis-sealed: worker module not found (looked for ${candidates.join(', ')})`)
+  return found
+}
+
+/** Builds a pool with the given settings; `piscina.on('error')` is attached so a broken worker never crashes the process. */
+export function buildPool(settings: PoolSettings = {}): SealedPool {
+  const resolved = resolvePoolSettings(settings)
+  const registry = createRegistry()
+  const workerData: SealWorkerData = { registry }
+  const piscina = new Piscina<Task, unknown>({
+    filename: workerFile(),
+    minThreads: resolved.minThreads,
+    maxThreads: resolved.maxThreads,
+    idleTimeout: resolved.idleTimeout,
+    maxQueue: resolved.maxQueue,
+    workerData,
+  })
+  piscina.on('error', () => {
+    // A worker that fails outside a task; its tasks reject and are redone inline.
+  })
+  const pool = { piscina, registry, settings: resolved }
+  pools.set(piscina, pool)
+  return pool
+}
+
+/**
+ * A worker pool that several stores in one process can share: pass it as their `pool` option.
+ * The caller owns it and calls `destroy()` after closing the stores.
+ */
+export function createSealedPool(settings: PoolSettings = {}): Piscina {
+  return buildPool(settings).piscina
+}
+
+/** The pool behind a Piscina made by {@link createSealedPool}; a TypeError for any other. */
+export function sharedPool(piscina: unknown): SealedPool {
+  const pool = pools.get(piscina as Piscina)
+  if (!pool) throw new SealedOptionsError('pool', 'must be true, false, pool settings, or a pool made by createSealedPool()')
+  return pool
+}

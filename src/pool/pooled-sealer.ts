@@ -1,0 +1,107 @@
+import type { SealSettings } from '../codec/seal.js'
+import type { OpenedText } from '../codec/text.js'
+import type { DispatchStats, InlineSealer, Sealer } from '../sealer.js'
+import type { SealedPool } from './create-pool.js'
+import { wipeRing } from './key-registry.js'
+import type { OpenTask, SealTask, Task } from './tasks.js'
+import { TurnGate } from './turn-gate.js'
+
+export interface PooledSealerConfig {
+  readonly inline: InlineSealer
+  readonly pool: SealedPool
+  /** Whether this sealer destroys the pool on close (false for a shared pool). */
+  readonly ownsPool: boolean
+  readonly ringId: number
+  readonly seal: SealSettings
+  readonly maxBytes: number
+  /** Payloads of fewer bytes run inline. */
+  readonly threshold: number
+}
+
+const NOT_RUN = Symbol('not run')
+
+/**
+ * Seals and opens large payloads on the pool and small ones inline. A full queue, a worker that
+ * throws, dies or times out: each makes the operation run inline instead, so no request fails
+ * because of the pool.
+ */
+export class PooledSealer implements Sealer {
+  readonly #config: PooledSealerConfig
+  readonly #inflight = new Set<Promise<unknown>>()
+  readonly #gate = new TurnGate()
+  readonly #counts = { pooled: 0, fallbacks: 0, workerFailures: 0 }
+  /** Test-only: the fault the next pooled task carries. */
+  nextFault: SealTask['fault']
+
+  constructor(config: PooledSealerConfig) {
+    this.#config = config
+  }
+
+  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+    const { inline, ringId, seal, threshold } = this.#config
+    if (text.length < threshold) return inline.seal(text, redisKey)
+    const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression }
+    const result = await this.#run(task, [])
+    if (result === NOT_RUN) return inline.seal(text, redisKey)
+    if (typeof result === 'string') return result
+    const bytes = result as Uint8Array
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
+    const { inline, ringId, maxBytes, threshold } = this.#config
+    if (stored.length < threshold) return inline.open(stored, redisKey)
+    // Redis replies are views into a larger socket buffer; transferring one would move (or clone) all of it.
+    const own = new Uint8Array(stored.length)
+    own.set(stored)
+    const task: OpenTask = { op: 'open', ring: ringId, stored: own, key: redisKey, maxBytes }
+    const result = await this.#run(task, [own.buffer])
+    if (result === NOT_RUN) return inline.open(stored, redisKey)
+    await this.#gate.enter()
+    return result as OpenedText
+  }
+
+  async #run(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
+    const { piscina, settings } = this.#config.pool
+    if (piscina.queueSize >= settings.maxQueue && piscina.queueSize > 0) {
+      this.#counts.fallbacks++
+      return NOT_RUN
+    }
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), settings.taskTimeout)
+    const fault = this.nextFault
+    this.nextFault = undefined
+    const running = piscina.run(fault ? { ...task, fault } : task, { transferList, signal: abort.signal })
+    this.#inflight.add(running)
+    try {
+      const result = await running
+      this.#counts.pooled++
+      return result
+    } catch (error) {
+      const queueFull = /queue is at limit/i.test((error as Error)?.message ?? '')
+      this.#counts[queueFull ? 'fallbacks' : 'workerFailures']++
+      return NOT_RUN
+    } finally {
+      clearTimeout(timer)
+      this.#inflight.delete(running)
+    }
+  }
+
+  stats(): DispatchStats {
+    const { piscina } = this.#config.pool
+    return {
+      ...this.#counts,
+      inline: this.#config.inline.stats().inline,
+      queue: piscina.queueSize,
+      utilization: piscina.utilization,
+      threads: piscina.threads.length,
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#inflight])
+    const { pool, ownsPool, ringId } = this.#config
+    if (ownsPool) await pool.piscina.destroy()
+    else wipeRing(pool.registry, ringId)
+  }
+}

@@ -1,0 +1,32 @@
+import type { CompressionSettings, Encoding } from '../codec/seal.js'
+
+/** A test-only fault, honoured by the worker only when CONNECT_REDIS_SEALED_TEST_FAULTS=1 was set when it started. */
+export type Fault = 'throw' | 'exit' | 'hang'
+
+export interface SealTask {
+  readonly op: 'seal'
+  readonly ring: number
+  readonly text: string
+  readonly key: string
+  readonly scheme: number
+  readonly encoding: Encoding
+  readonly compression: CompressionSettings | undefined
+  readonly fault?: Fault | undefined
+}
+
+export interface OpenTask {
+  readonly op: 'open'
+  readonly ring: number
+  /** The stored value, in an ArrayBuffer of its own that was transferred, not copied. */
+  readonly stored: Uint8Array
+  readonly key: string
+  readonly maxBytes: number
+  readonly fault?: Fault | undefined
+}
+
+export type Task = SealTask | OpenTask
+
+/** What a worker gets once, at start-up. */
+export interface SealWorkerData {
+  readonly registry: SharedArrayBuffer
+}
