@@ -41,6 +41,7 @@ export class RedisStore extends Store {
   readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0 }
   #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
   #closed: Promise<void> | undefined
+  readonly #inflight = new Set<Promise<unknown>>()
 
   constructor(options: RedisStoreOptions) {
     super()
@@ -68,6 +69,14 @@ export class RedisStore extends Store {
     const sealer = createSealer(ring, masters, this.#options)
     this.#sealerStats = () => sealer.stats()
     return { ring, sealer }
+  }
+
+  /** Runs an operation, reporting to `callback` or the promise, and lets `close()` wait for it. */
+  #track<T>(callback: Callback<T> | undefined, work: () => Promise<T>): Promise<T | undefined> {
+    const running = settle(callback, work)
+    const done = running.catch(() => {}).finally(() => this.#inflight.delete(done))
+    this.#inflight.add(done)
+    return running
   }
 
   async #ready(): Promise<Engine> {
@@ -122,7 +131,7 @@ export class RedisStore extends Store {
 
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       const engine = await this.#ready()
       return this.#read(sid, await this.#redis.get(this.#key(sid)), engine)
     })
@@ -130,7 +139,7 @@ export class RedisStore extends Store {
 
   /** Seals and writes a session with its TTL; a TTL of zero or less deletes it instead. */
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       const engine = await this.#ready()
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
@@ -153,7 +162,7 @@ export class RedisStore extends Store {
 
   /** Extends a session's expiry (EXPIRE only, no crypto). A no-op with `disableTouch` or `disableTTL`. */
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       await this.#ready()
       if (this.#options.disableTouch) return
       const ttl = this.#ttlFor(session)
@@ -165,7 +174,7 @@ export class RedisStore extends Store {
 
   /** Deletes a session. */
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       await this.#ready()
       await this.#redis.del([this.#key(sid)])
     })
@@ -179,14 +188,14 @@ export class RedisStore extends Store {
 
   /** Deletes every session under this store's prefix (and no other key). */
   override clear(callback?: Callback<void>): Promise<void> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       for await (const keys of this.#keys()) await this.#redis.del(keys)
     })
   }
 
   /** The number of sessions under this store's prefix. */
   override length(callback?: Callback<number>): Promise<number | undefined> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       let count = 0
       for await (const keys of this.#keys()) count += keys.length
       return count
@@ -195,7 +204,7 @@ export class RedisStore extends Store {
 
   /** The ids of every session under this store's prefix. */
   ids(callback?: Callback<string[]>): Promise<string[] | undefined> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       const ids: string[] = []
       const start = this.#options.prefix.length
       for await (const keys of this.#keys()) ids.push(...keys.map((k) => k.slice(start)))
@@ -205,7 +214,7 @@ export class RedisStore extends Store {
 
   /** Every session that opens, each with its `id`; records that do not open are left out. */
   override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined> {
-    return settle(callback, async () => {
+    return this.#track(callback, async () => {
       const engine = await this.#ready()
       const start = this.#options.prefix.length
       const sessions: SessionData[] = []
@@ -225,9 +234,10 @@ export class RedisStore extends Store {
     return { ...this.#counts, ...this.#sealerStats() }
   }
 
-  /** Waits for operations in flight on the pool, then releases the pool and any client the store created. */
+  /** Waits for the operations in flight, then releases the pool and any client the store created. Later calls reject. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      await Promise.all([...this.#inflight])
       const engine = await this.#engine.catch(() => undefined)
       await engine?.sealer.close()
       await this.#closeClient?.()

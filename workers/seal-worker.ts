@@ -13,6 +13,7 @@ import type { Fault, SealWorkerData, Task } from '../src/pool/tasks.js'
 const { registry } = (isMainThread ? { registry: undefined } : workerData) as Partial<SealWorkerData>
 const rings = new Map<number, KeyRing>()
 const faultsAllowed = process.env.CONNECT_REDIS_SEALED_TEST_FAULTS === '1'
+const FAULT = /__fault_(throw|exit|hang)__/
 
 function ringFor(id: number): KeyRing {
   let ring = rings.get(id)
@@ -25,8 +26,10 @@ function ringFor(id: number): KeyRing {
   return ring
 }
 
-function injectFault(fault: Fault | undefined): Promise<never> | undefined {
-  if (!faultsAllowed || fault === undefined) return undefined
+/** Tests poison a task by naming a fault in its Redis key, e.g. `sess:__fault_exit__1`. */
+function injectFault(redisKey: string): Promise<never> | undefined {
+  const fault = faultsAllowed ? (FAULT.exec(redisKey)?.[1] as Fault | undefined) : undefined
+  if (fault === undefined) return undefined
   if (fault === 'exit') process.exit(1)
   if (fault === 'hang') return new Promise<never>(() => {})
   throw new Error('injected worker fault')
@@ -41,7 +44,7 @@ function exact(bytes: Buffer): Buffer {
 }
 
 export default function run(task: Task): unknown {
-  const hang = injectFault(task.fault)
+  const hang = injectFault(task.key)
   if (hang) return hang
   const ring = ringFor(task.ring)
   if (task.op === 'seal') {

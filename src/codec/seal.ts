@@ -150,6 +150,8 @@ export function open(stored: Uint8Array, redisKey: string, ring: KeyRing, maxByt
   const bodyStart = HEADER_BYTES + scheme.nonceBytes
   const tagStart = record.length - scheme.tagBytes
   if (tagStart < bodyStart) return { ok: false, reason: 'truncated' }
+  // No stored body longer than the largest plaintext (plus one cipher block of padding) is worth decrypting.
+  if (tagStart - bodyStart > maxBytes + 16) return { ok: false, reason: 'too-large' }
   const header = record.subarray(0, HEADER_BYTES)
   const aad = additionalData(header, redisKey)
   const nonce = record.subarray(HEADER_BYTES, bodyStart)

@@ -30,8 +30,6 @@ export class PooledSealer implements Sealer {
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #gate = new TurnGate()
   readonly #counts = { pooled: 0, fallbacks: 0, workerFailures: 0 }
-  /** Test-only: the fault the next pooled task carries. */
-  nextFault: SealTask['fault']
 
   constructor(config: PooledSealerConfig) {
     this.#config = config
@@ -69,9 +67,7 @@ export class PooledSealer implements Sealer {
     }
     const abort = new AbortController()
     const timer = setTimeout(() => abort.abort(), settings.taskTimeout)
-    const fault = this.nextFault
-    this.nextFault = undefined
-    const running = piscina.run(fault ? { ...task, fault } : task, { transferList, signal: abort.signal })
+    const running = piscina.run(task, { transferList, signal: abort.signal })
     this.#inflight.add(running)
     try {
       const result = await running

@@ -1,6 +1,9 @@
 import type { CompressionSettings, Encoding } from '../codec/seal.js'
 
-/** A test-only fault, honoured by the worker only when CONNECT_REDIS_SEALED_TEST_FAULTS=1 was set when it started. */
+/**
+ * A test-only fault, named in a task's Redis key (`__fault_exit__`); the worker honours it only when
+ * CONNECT_REDIS_SEALED_TEST_FAULTS=1 was set when it started.
+ */
 export type Fault = 'throw' | 'exit' | 'hang'
 
 export interface SealTask {
@@ -11,7 +14,6 @@ export interface SealTask {
   readonly scheme: number
   readonly encoding: Encoding
   readonly compression: CompressionSettings | undefined
-  readonly fault?: Fault | undefined
 }
 
 export interface OpenTask {
@@ -21,7 +23,6 @@ export interface OpenTask {
   readonly stored: Uint8Array
   readonly key: string
   readonly maxBytes: number
-  readonly fault?: Fault | undefined
 }
 
 export type Task = SealTask | OpenTask

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { after, test } from 'node:test'
+import type { PoolSettings } from '../../src/pool-options.js'
+import { closeSharedPool, sealerPair, sessionText, type SealerPair } from './pool-fixture.js'
+
+// Workers honour faults named in a task's Redis key only with this set when they start.
+process.env.CONNECT_REDIS_SEALED_TEST_FAULTS = '1'
+
+const text = sessionText(64 * 1024)
+const pairs: SealerPair[] = []
+after(async () => {
+  await Promise.all(pairs.map((p) => p.pooled.close()))
+  await closeSharedPool()
+})
+
+async function ownPair(pool: PoolSettings = {}): Promise<SealerPair> {
+  const pair = await sealerPair({ pool })
+  pairs.push(pair)
+  return pair
+}
+
+for (const fault of ['throw', 'exit'] as const) {
+  test(`a worker that ${fault === 'throw' ? 'throws' : 'exits'} mid-task: the operation is redone inline and the pool recovers`, async () => {
+    const { inline, pooled } = await ownPair()
+    const key = `sess:__fault_${fault}__`
+    const sealed = await pooled.seal(text, key)
+    assert.ok(Buffer.isBuffer(sealed))
+    const opened = await pooled.open(sealed, key)
+    assert.ok(opened.ok)
+    assert.equal(opened.text, text)
+    const stats = pooled.stats()
+    assert.equal(stats.workerFailures, 2, 'the seal and the open both failed on the worker')
+    assert.equal(stats.pooled, 0)
+    assert.equal(inline.stats().inline, 2, 'both were redone inline')
+    const healthy = await pooled.open(sealed, key.replace(`__fault_${fault}__`, '')).catch(() => undefined)
+    assert.deepEqual(healthy && { ok: healthy.ok }, { ok: false }, 'a moved record still fails on the replacement worker')
+    assert.equal(pooled.stats().pooled, 1, 'the pool (with its replacement worker) runs tasks again')
+  })
+}
+
+test('a task that hangs is aborted after taskTimeout and redone inline', async () => {
+  const { pooled } = await ownPair({ taskTimeout: 300 })
+  const started = performance.now()
+  const sealed = await pooled.seal(text, 'sess:__fault_hang__')
+  const elapsed = performance.now() - started
+  assert.ok(Buffer.isBuffer(sealed))
+  assert.ok(elapsed >= 290 && elapsed < 5000, `settled after ${elapsed.toFixed(0)} ms`)
+  assert.equal(pooled.stats().workerFailures, 1)
+  const opened = await pooled.open(sealed, 'sess:__fault_hang__'.replace('__fault_hang__', 'x'))
+  assert.equal(opened.ok, false)
+})
+
+test('a saturated pool runs the excess inline instead of queueing without bound', async () => {
+  const { inline, pooled } = await ownPair({ maxQueue: 2 })
+  const key = 'sess:saturated'
+  const results = await Promise.all(Array.from({ length: 24 }, () => pooled.seal(text, key)))
+  const opened = await Promise.all(results.map((r) => pooled.open(r as Buffer, key)))
+  assert.ok(opened.every((o) => o.ok && o.text === text))
+  const stats = pooled.stats()
+  assert.ok(stats.fallbacks > 0, `fallbacks: ${stats.fallbacks}`)
+  assert.equal(stats.workerFailures, 0)
+  assert.equal(stats.pooled + inline.stats().inline, 48)
+  assert.equal(stats.fallbacks, inline.stats().inline)
+})
+
+test('close() waits for tasks in flight, then destroys the pool', async () => {
+  const { pooled } = await ownPair({ minThreads: 1 })
+  const key = 'sess:closing'
+  const inflight = Array.from({ length: 8 }, () => pooled.seal(text, key))
+  await pooled.close()
+  const results = await Promise.allSettled(inflight)
+  assert.ok(results.every((r) => r.status === 'fulfilled'), 'every task settled with a record')
+  assert.equal(pooled.stats().threads, 0, 'no worker left')
+})
