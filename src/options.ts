@@ -76,6 +76,17 @@ export interface RedisStoreOptions {
    * Default 32768 (see the README's performance section).
    */
   offloadThreshold?: number
+  /**
+   * Milliseconds each Redis command may take before the operation fails with ERR_SEALED_TIMEOUT
+   * (instead of waiting in the client's offline queue while Redis is down). Default 5000.
+   */
+  timeout?: number
+  /**
+   * Seconds after sealing when a record stops opening (reported as reason `'expired'`), bounding
+   * the replay of an old record. `touch` does not re-seal, so a session that is only touched
+   * expires this long after its last write. Default: no limit.
+   */
+  maxSealAge?: number
   /** Called (synchronously, errors swallowed) for each record that fails to open. */
   onSealError?: (info: SealErrorInfo) => void
 }

@@ -17,6 +17,7 @@ export const DEFAULTS = {
   maxSessionBytes: 8 * 1024 * 1024,
   offloadThreshold: 32 * 1024,
   compressMinBytes: 1024,
+  timeout: 5000,
   gzipLevel: 6,
   brotliLevel: 4,
 } as const
@@ -25,6 +26,7 @@ const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
 const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
+  'timeout', 'maxSealAge',
 ])
 
 export interface ResolvedOptions {
@@ -42,6 +44,8 @@ export interface ResolvedOptions {
   readonly pool: PoolOption
   readonly offloadThreshold: number
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
+  readonly timeout: number
+  readonly maxSealAge: number | undefined
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -117,5 +121,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     pool: resolvePool(o.pool),
     offloadThreshold: integer('offloadThreshold', o.offloadThreshold, 0, DEFAULTS.offloadThreshold),
     onSealError: o.onSealError,
+    timeout: integer('timeout', o.timeout, 1, DEFAULTS.timeout),
+    maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
   }
 }

@@ -3,6 +3,7 @@ import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
 import { SealedError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options.js'
+import { withDeadline } from './deadline.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis-client.js'
 import { resolveOptions, type ResolvedOptions } from './resolve-options.js'
 import { deriveMasterKeys, hasShortPassphrase } from './secrets.js'
@@ -49,10 +50,10 @@ export class RedisStore extends Store {
     const { client, url, secrets } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
-      this.#redis = owned.adapter
+      this.#redis = withDeadline(owned.adapter, this.#options.timeout)
       this.#closeClient = owned.close
     } else {
-      this.#redis = adaptClient(client)
+      this.#redis = withDeadline(adaptClient(client), this.#options.timeout)
     }
     if (hasShortPassphrase(secrets)) {
       process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
@@ -118,6 +119,8 @@ export class RedisStore extends Store {
     if (stored === null) return null
     const opened = await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
+    const { maxSealAge } = this.#options
+    if (maxSealAge !== undefined && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     let session: SessionData
     try {
       session = await this.#options.serializer.parse(opened.text)
