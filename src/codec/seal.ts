@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto'
 import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib'
 import {
   COMPRESSION_FLAGS,
@@ -44,6 +44,19 @@ export type Opened =
 
 const AEAD = { authTagLength: 16 } as const
 
+// One CSPRNG call per 256 nonces instead of one per seal; each nonce is used before the pool refills.
+const noncePool = Buffer.allocUnsafeSlow(4096)
+let nonceOffset = noncePool.length
+
+function freshNonce(bytes: number): Buffer {
+  if (nonceOffset + bytes > noncePool.length) {
+    randomFillSync(noncePool)
+    nonceOffset = 0
+  }
+  nonceOffset += bytes
+  return noncePool.subarray(nonceOffset - bytes, nonceOffset)
+}
+
 function additionalData(header: Buffer, redisKey: string): Buffer {
   return Buffer.concat([header, Buffer.from(redisKey, 'utf8')])
 }
@@ -75,7 +88,7 @@ export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, setting
   header.writeUInt32BE(keys.id, 2)
   header.writeUInt8(flags, 6)
   header.writeUIntBE(now, 7, 6)
-  const nonce = randomBytes(scheme.nonceBytes)
+  const nonce = freshNonce(scheme.nonceBytes)
   const aad = additionalData(header, redisKey)
   let ciphertext: Buffer
   let tag: Buffer
