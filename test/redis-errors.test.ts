@@ -1,0 +1,87 @@
+/** Redis errors are real errors: each method rejects, or calls its callback exactly once with the error. */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { RedisStore } from '../src/index.js'
+import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
+import { clientKinds, useRedis, type ClientKind } from './support/redis.js'
+import { nextTurn, probe, sessionWith, StoreTracker, uniquePrefix, waitFor } from './support/sessions.js'
+
+const redis = useRedis()
+
+type Call = readonly [name: string, run: (store: RedisStore, cb?: (err: unknown, value?: unknown) => void) => Promise<unknown>]
+
+const session = sessionWith({ user: 'x' })
+const CALLS: readonly Call[] = [
+  ['get', (s, cb) => s.get('sid', cb)],
+  ['set', (s, cb) => s.set('sid', session, cb)],
+  ['touch', (s, cb) => s.touch('sid', session, cb)],
+  ['destroy', (s, cb) => s.destroy('sid', cb)],
+  ['clear', (s, cb) => s.clear(cb)],
+  ['length', (s, cb) => s.length(cb)],
+  ['ids', (s, cb) => s.ids(cb)],
+  ['all', (s, cb) => s.all(cb)],
+]
+
+/** Each method: the promise rejects with an Error; with a callback, one call carrying an Error and a promise that resolves. */
+async function expectEveryMethodFails(store: RedisStore, label: string): Promise<void> {
+  for (const [name, run] of CALLS) {
+    await assert.rejects(run(store), Error, `${label} ${name}: promise form rejects`)
+    const p = probe<unknown>()
+    const returned = await run(store, p.callback)
+    await nextTurn()
+    assert.equal(p.calls.length, 1, `${label} ${name}: callback calls`)
+    assert.ok(p.calls[0]?.err instanceof Error, `${label} ${name}: callback gets an Error`)
+    assert.equal(returned, undefined, `${label} ${name}: with a callback the promise resolves`)
+  }
+}
+
+function errorContract(kind: ClientKind): void {
+  const stores = new StoreTracker()
+  const clients: object[] = []
+  let doomed: LocalRedis | undefined
+  before(async () => {
+    doomed = await startRedis()
+  })
+  after(async () => {
+    await stores.closeAll()
+    await Promise.all(clients.map((c) => kind.close(c)))
+    await doomed?.stop()
+  })
+
+  it('a client that was closed: every method fails once, in both forms', async () => {
+    const client = await kind.create(redis.url)
+    const store = stores.create({ client, prefix: uniquePrefix(kind.name) })
+    await store.set('sid', session)
+    await kind.close(client)
+    await expectEveryMethodFails(store, 'closed client')
+  })
+
+  it('a server that went away: every method fails once, in both forms', async () => {
+    const server = doomed as LocalRedis
+    const client = await kind.create(server.url, { failFast: true })
+    clients.push(client)
+    const store = stores.create({ client, prefix: uniquePrefix(kind.name) })
+    await store.set('sid', session)
+    assert.equal((await store.length()), 1)
+    await server.stop()
+    await waitFor(() => !kind.isConnected(client), 'the client to notice the server is gone')
+    await expectEveryMethodFails(store, 'stopped server')
+  })
+
+  it('a Redis command error (WRONGTYPE) reaches the caller instead of looking like no session', async () => {
+    const client = await kind.create(redis.url)
+    clients.push(client)
+    const prefix = uniquePrefix(kind.name)
+    const store = stores.create({ client, prefix })
+    await redis.raw.call('HSET', `${prefix}hash`, 'field', 'value')
+    await assert.rejects(store.get('hash'), /WRONGTYPE/)
+    const p = probe<unknown>()
+    await store.get('hash', p.callback)
+    await nextTurn()
+    assert.equal(p.calls.length, 1)
+    assert.match(String(p.calls[0]?.err), /WRONGTYPE/)
+    assert.equal(store.stats().openFailures, 0)
+  })
+}
+
+for (const kind of clientKinds()) describe(kind.name, () => errorContract(kind))

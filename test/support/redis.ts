@@ -1,0 +1,163 @@
+/**
+ * Shared test plumbing: one private redis-server per test file, the four supported clients as a
+ * matrix, and a raw client that sees the stored bytes exactly as Redis holds them.
+ */
+import { after, before } from 'node:test'
+import { Redis as IoRedis5 } from 'ioredis'
+import { Redis as IoRedis6 } from 'ioredis6'
+import { createClient as createNodeRedis6 } from 'redis'
+import { createClient as createNodeRedis5 } from 'redis5'
+import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
+
+/** A raw view of the test server: reads bytes without any decoding, writes bytes as given. */
+export interface RawRedis {
+  getBuffer(key: string): Promise<Buffer | null>
+  set(key: string, value: Buffer | string): Promise<void>
+  /** Seconds to live: -1 without expiry, -2 when the key is absent. */
+  ttl(key: string): Promise<number>
+  exists(key: string): Promise<boolean>
+  /** Every key on the server, sorted. */
+  keys(): Promise<string[]>
+  flushAll(): Promise<void>
+  /** Any other command, for setting up odd states. */
+  call(command: string, ...args: (string | number | Buffer)[]): Promise<unknown>
+}
+
+/** The test file's redis-server; its fields are usable once `before` has run. */
+export interface TestRedis {
+  readonly url: string
+  readonly port: number
+  readonly raw: RawRedis
+  readonly server: LocalRedis
+}
+
+function rawView(client: IoRedis5): RawRedis {
+  return {
+    getBuffer: (key) => client.getBuffer(key),
+    async set(key, value) {
+      await client.set(key, value)
+    },
+    ttl: (key) => client.ttl(key),
+    exists: async (key) => (await client.exists(key)) === 1,
+    keys: async () => (await client.keys('*')).sort(),
+    async flushAll() {
+      await client.flushall()
+    },
+    call: (command, ...args) => client.call(command, ...args),
+  }
+}
+
+/**
+ * Starts one redis-server for the calling test file in `before` and stops it in `after`. When
+ * redis-server is not installed, `before` throws the install hint and every test fails.
+ */
+export function useRedis(): TestRedis {
+  let server: LocalRedis | undefined
+  let client: IoRedis5 | undefined
+  let raw: RawRedis | undefined
+  before(async () => {
+    server = await startRedis()
+    client = new IoRedis5(server.url, { lazyConnect: true })
+    await client.connect()
+    raw = rawView(client)
+  })
+  after(async () => {
+    await client?.quit()
+    await server?.stop()
+  })
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useRedis(): the redis-server is not started yet (use it inside a test or hook)')
+    return value
+  }
+  return {
+    get url() {
+      return ready(server).url
+    },
+    get port() {
+      return ready(server).port
+    },
+    get raw() {
+      return ready(raw)
+    },
+    get server() {
+      return ready(server)
+    },
+  }
+}
+
+/** One supported Redis client library: how to make a connected client and how to close it. */
+export interface ClientKind {
+  readonly name: string
+  /** A connected client. With `failFast`, commands issued while disconnected reject instead of waiting. */
+  create(url: string, options?: { failFast?: boolean }): Promise<object>
+  close(client: object): Promise<void>
+  /** False once the client has noticed that its connection is gone. */
+  isConnected(client: object): boolean
+}
+
+interface NodeRedisClient {
+  readonly isReady: boolean
+  readonly isOpen: boolean
+  connect(): Promise<unknown>
+  destroy(): void
+  on(event: 'error', listener: (error: unknown) => void): unknown
+}
+
+function nodeRedisKind(name: string, create: (options: object) => NodeRedisClient): ClientKind {
+  return {
+    name,
+    async create(url, options = {}) {
+      const client = create({
+        url,
+        disableOfflineQueue: options.failFast === true,
+        socket: options.failFast ? { reconnectStrategy: false } : {},
+      })
+      client.on('error', () => {
+        // Reconnection is the client's job; failed commands reach their caller.
+      })
+      await client.connect()
+      return client
+    },
+    async close(client) {
+      const nodeRedis = client as NodeRedisClient
+      if (nodeRedis.isOpen) nodeRedis.destroy()
+    },
+    isConnected: (client) => (client as NodeRedisClient).isReady,
+  }
+}
+
+type IoRedisClass = new (url: string, options: object) => IoRedis5
+
+function ioRedisKind(name: string, Client: IoRedisClass): ClientKind {
+  return {
+    name,
+    async create(url, options = {}) {
+      const failFast = options.failFast === true
+      const client = new Client(url, {
+        lazyConnect: true,
+        enableOfflineQueue: !failFast,
+        maxRetriesPerRequest: failFast ? 0 : 20,
+        retryStrategy: failFast ? () => null : undefined,
+      })
+      client.on('error', () => {})
+      await client.connect()
+      return client
+    },
+    async close(client) {
+      // disconnect() on an ended connection arms a 2 s timer that nothing clears.
+      const ioredis = client as IoRedis5
+      if (ioredis.status !== 'end') ioredis.disconnect()
+    },
+    isConnected: (client) => (client as IoRedis5).status === 'ready',
+  }
+}
+
+/** node-redis 6 and 5, ioredis 5 and 6: contract tests run one body over each. */
+export function clientKinds(): readonly ClientKind[] {
+  return [
+    nodeRedisKind('node-redis 6', (o) => createNodeRedis6(o) as unknown as NodeRedisClient),
+    nodeRedisKind('node-redis 5', (o) => createNodeRedis5(o) as unknown as NodeRedisClient),
+    ioRedisKind('ioredis 5', IoRedis5),
+    ioRedisKind('ioredis 6', IoRedis6 as unknown as IoRedisClass),
+  ]
+}
