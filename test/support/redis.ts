@@ -25,6 +25,10 @@ export interface RawRedis {
 
 /** The test file's redis-server; its fields are usable once `before` has run. */
 export interface TestRedis {
+  /** Resolves once the server answers. (Node 20 does not wait for one root-level `before` before starting the next.) */
+  started(): Promise<void>
+  /** Runs `close` in the `after` hook before the server stops (last registered, first run). */
+  beforeStop(close: () => Promise<void>): void
   readonly url: string
   readonly port: number
   readonly raw: RawRedis
@@ -55,13 +59,18 @@ export function useRedis(): TestRedis {
   let server: LocalRedis | undefined
   let client: IoRedis5 | undefined
   let raw: RawRedis | undefined
-  before(async () => {
-    server = await startRedis()
-    client = new IoRedis5(server.url, { lazyConnect: true })
-    await client.connect()
-    raw = rawView(client)
-  })
+  let starting: Promise<void> | undefined
+  const start = () =>
+    (starting ??= (async () => {
+      server = await startRedis()
+      client = new IoRedis5(server.url, { lazyConnect: true })
+      await client.connect()
+      raw = rawView(client)
+    })())
+  const closers: (() => Promise<void>)[] = []
+  before(start)
   after(async () => {
+    for (const close of closers.reverse()) await close()
     await client?.quit()
     await server?.stop()
   })
@@ -70,6 +79,8 @@ export function useRedis(): TestRedis {
     return value
   }
   return {
+    started: start,
+    beforeStop: (close) => void closers.push(close),
     get url() {
       return ready(server).url
     },
@@ -160,4 +171,22 @@ export function clientKinds(): readonly ClientKind[] {
     ioRedisKind('ioredis 5', IoRedis5),
     ioRedisKind('ioredis 6', IoRedis6 as unknown as IoRedisClass),
   ]
+}
+
+/** One connected client of `kind` (node-redis 6 by default) for files that are not about client differences. */
+export function useClient(redis: TestRedis, kind: ClientKind = clientKinds()[0] as ClientKind): { readonly client: object } {
+  let client: object | undefined
+  before(async () => {
+    await redis.started()
+    client = await kind.create(redis.url)
+  })
+  redis.beforeStop(async () => {
+    if (client) await kind.close(client)
+  })
+  return {
+    get client() {
+      if (!client) throw new Error('useClient(): not connected yet (use it inside a test or hook)')
+      return client
+    },
+  }
 }
