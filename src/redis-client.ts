@@ -104,7 +104,9 @@ export function adaptClient(client: unknown): RedisAdapter {
 }
 
 interface OwnedClient extends NodeRedisLike {
+  readonly isReady: boolean
   connect(): Promise<unknown>
+  destroy(): void
   close?: () => Promise<unknown>
   quit?: () => Promise<unknown>
   on(event: 'error', listener: (error: unknown) => void): unknown
@@ -129,7 +131,13 @@ export function ownClient(url: string, load: (id: string) => unknown): { adapter
   return {
     adapter: nodeRedisAdapter(client),
     async close() {
-      await connecting
+      // Not connected (Redis down or still connecting): a graceful close would wait forever for
+      // the connection; destroy rejects the queued commands and stops reconnecting.
+      if (!client.isReady) {
+        client.destroy()
+        await connecting
+        return
+      }
       await (client.close ? client.close() : client.quit?.())
     },
   }
