@@ -1,0 +1,118 @@
+/** The `url` option (an owned client), close(), operations after close, and keeping secrets out of logs. */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { format, inspect } from 'node:util'
+import { describe, it } from 'node:test'
+import { freePort } from '../scripts/local-redis.js'
+import { RedisStore, SealedError } from '../src/index.js'
+import { deriveMasterKeys } from '../src/secrets.js'
+import { useClient, useRedis } from './support/redis.js'
+import { nextTurn, probe, SECRET_A, SECRET_B, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
+
+const redis = useRedis()
+const connection = useClient(redis)
+const stores = new StoreTracker()
+redis.beforeStop(() => stores.closeAll())
+
+/** Runs `node --import tsx script ...args`; resolves with its exit and output, or rejects after `timeoutMs`. */
+function runChild(script: string, args: string[], timeoutMs = 20_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`child did not exit within ${timeoutMs} ms; stderr: ${stderr}`))
+    }, timeoutMs)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+}
+
+const closedError = (error: unknown) => error instanceof SealedError && error.code === 'ERR_SEALED_CLOSED'
+
+describe('url: the store creates, owns and closes its client', () => {
+  it('a process whose url store is closed exits by itself', async () => {
+    const result = await runChild('./fixtures/url-store-exits.ts', [redis.url])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(JSON.parse(result.stdout), { from: 'child', afterClose: 'ERR_SEALED_CLOSED' })
+    assert.equal(await redis.raw.exists('owned:child'), true, 'the child wrote through its own client')
+  })
+
+  it('after close() every method rejects with ERR_SEALED_CLOSED, or calls back once with it', async () => {
+    const store = new RedisStore({ url: redis.url, secret: SECRET_A, pool: false, prefix: uniquePrefix('url') })
+    await store.set('s', sessionWith())
+    assert.ok(await store.get('s'))
+    await store.close()
+    const session = sessionWith()
+    const calls: [string, (cb?: (err: unknown) => void) => Promise<unknown>][] = [
+      ['get', (cb) => store.get('s', cb)],
+      ['set', (cb) => store.set('s', session, cb)],
+      ['touch', (cb) => store.touch('s', session, cb)],
+      ['destroy', (cb) => store.destroy('s', cb)],
+      ['clear', (cb) => store.clear(cb)],
+      ['length', (cb) => store.length(cb)],
+      ['ids', (cb) => store.ids(cb)],
+      ['all', (cb) => store.all(cb)],
+    ]
+    for (const [name, run] of calls) {
+      await assert.rejects(run(), closedError, name)
+      const p = probe<unknown>()
+      await run(p.callback)
+      await nextTurn()
+      assert.equal(p.calls.length, 1, name)
+      assert.ok(closedError(p.calls[0]?.err), name)
+    }
+    await store.close()
+  })
+
+  it('close() does not hang when Redis is unreachable, and fails what was waiting', { timeout: 10_000 }, async () => {
+    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, secret: SECRET_A, pool: false })
+    const pending = store.get('s')
+    pending.catch(() => {})
+    await store.close()
+    await assert.rejects(pending)
+  })
+})
+
+describe('a client given by the caller', () => {
+  it('close() leaves it open; closing twice is fine', async () => {
+    const store = new RedisStore({ client: connection.client, secret: SECRET_A, pool: false, prefix: uniquePrefix('own') })
+    await store.set('s', sessionWith())
+    await store.close()
+    await store.close()
+    await assert.rejects(store.get('s'), closedError)
+    const other = stores.create({ client: connection.client })
+    assert.equal(await other.get('nobody'), null, 'the shared client still works')
+  })
+})
+
+describe('no secrets in logs', () => {
+  it('util.inspect, format, String and JSON.stringify show neither secrets nor derived keys', async () => {
+    const passphrase = 'a passphrase that must never be printed, 50 chars'
+    const store = stores.create({ client: connection.client, secret: [SECRET_A, SECRET_B, passphrase] })
+    await store.get('warm-up')
+    const masters = await deriveMasterKeys([SECRET_A, SECRET_B, passphrase])
+    const needles = [passphrase, passphrase.slice(0, 16)]
+    for (const bytes of [SECRET_A, SECRET_B, ...masters.map((m) => Buffer.from(m.key))]) {
+      needles.push(bytes.toString('hex'), bytes.toString('base64'), bytes.subarray(0, 8).toString('hex'), [...bytes.subarray(0, 6)].join(', '))
+    }
+    const views = [
+      inspect(store),
+      inspect(store, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
+      format('%o %O %j %s', store, store, store, store),
+      JSON.stringify(store),
+      String(store),
+      JSON.stringify(store.stats()),
+    ]
+    for (const view of views) {
+      for (const needle of needles) assert.equal(view.includes(needle), false, `a view of the store shows key material: ${view.slice(0, 80)}`)
+    }
+    assert.match(inspect(store), /RedisStore/)
+  })
+})
