@@ -174,16 +174,20 @@ export function clientKinds(): readonly ClientKind[] {
 }
 
 /** One connected client of `kind` (node-redis 6 by default) for files that are not about client differences. */
-export function useClient(redis: TestRedis, kind: ClientKind = clientKinds()[0] as ClientKind): { readonly client: object } {
+export function useClient(redis: TestRedis, kind: ClientKind = clientKinds()[0] as ClientKind): { readonly client: object; started(): Promise<void> } {
   let client: object | undefined
-  before(async () => {
-    await redis.started()
-    client = await kind.create(redis.url)
-  })
+  let starting: Promise<void> | undefined
+  const start = () =>
+    (starting ??= (async () => {
+      await redis.started()
+      client = await kind.create(redis.url)
+    })())
+  before(start)
   redis.beforeStop(async () => {
     if (client) await kind.close(client)
   })
   return {
+    started: start,
     get client() {
       if (!client) throw new Error('useClient(): not connected yet (use it inside a test or hook)')
       return client
