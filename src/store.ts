@@ -95,8 +95,8 @@ export class RedisStore extends Store {
     if (disableTTL) return undefined
     if (typeof ttl === 'function') {
       const seconds = ttl(session)
-      if (typeof seconds !== 'number' || Number.isNaN(seconds)) {
-        throw new TypeError(`connect-redis-sealed: the "ttl" function returned ${typeof seconds === 'number' ? 'NaN' : typeof seconds}, expected seconds`)
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+        throw new TypeError(`connect-redis-sealed: the "ttl" function returned ${typeof seconds === 'number' ? seconds : typeof seconds}, expected a finite number of seconds`)
       }
       return Math.ceil(seconds)
     }
