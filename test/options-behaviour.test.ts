@@ -54,7 +54,7 @@ describe('short passphrase warning', () => {
 })
 
 describe('ttl function errors', () => {
-  for (const [label, value] of [['NaN', Number.NaN], ['a string', '60'], ['undefined', undefined]] as const) {
+  for (const [label, value] of [['NaN', Number.NaN], ['Infinity', Number.POSITIVE_INFINITY], ['a string', '60'], ['undefined', undefined]] as const) {
     it(`a ttl function returning ${label}: set and touch report a TypeError, once`, async () => {
       const { store, key } = fresh({ ttl: () => value as unknown as number })
       for (const run of [(cb?: (e: unknown) => void) => store.set('s', sessionWith(), cb), (cb?: (e: unknown) => void) => store.touch('s', sessionWith(), cb)]) {
