@@ -72,11 +72,11 @@ describe('url: the store creates, owns and closes its client', () => {
   })
 
   it('close() does not hang when Redis is unreachable, and fails what was waiting', { timeout: 10_000 }, async () => {
-    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, secret: SECRET_A, pool: false })
+    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, secret: SECRET_A, pool: false, timeout: 300 })
     const pending = store.get('s')
     pending.catch(() => {})
     await store.close()
-    await assert.rejects(pending)
+    await assert.rejects(pending, { code: 'ERR_SEALED_TIMEOUT' })
   })
 })
 

@@ -118,6 +118,12 @@ describe('sizes, pool, hooks, serializer', () => {
   it('pool.maxQueue fractional', () => rejects({ pool: { maxQueue: 1.5 } }, 'pool.maxQueue'))
   it('pool.taskTimeout 0', () => rejects({ pool: { taskTimeout: 0 } }, 'pool.taskTimeout'))
   it('pool unknown sub-option', () => rejects({ pool: { threads: 2 } }, 'pool.threads'))
+  for (const timeout of [0, -1, 2.5, '5s']) {
+    it(`timeout ${JSON.stringify(timeout)}`, () => rejects({ timeout }, 'timeout'))
+  }
+  for (const maxSealAge of [0, -60, 1.5, '1h', null]) {
+    it(`maxSealAge ${JSON.stringify(maxSealAge)}`, () => rejects({ maxSealAge }, 'maxSealAge'))
+  }
   it('onSealError not a function', () => rejects({ onSealError: 'log' }, 'onSealError'))
   it('serializer without parse', () => rejects({ serializer: { stringify: JSON.stringify } }, 'serializer'))
   it('serializer without stringify', () => rejects({ serializer: { parse: JSON.parse } }, 'serializer'))
@@ -142,6 +148,8 @@ describe('valid options are accepted', () => {
       maxSessionBytes: 1,
       pool: false,
       offloadThreshold: 0,
+      timeout: 2000,
+      maxSealAge: 1,
       onSealError: () => {},
     })
     assert.equal(await store.length(), 0)
