@@ -175,6 +175,19 @@ function contract(kind: ClientKind): void {
     assert.deepEqual(await store.get('binary'), asStored(session))
   })
 
+  it('works with a client that is still connecting when the store is made and first used', async () => {
+    const connecting = await kind.create(redis.url, { connecting: true })
+    try {
+      assert.equal(kind.isConnected(connecting), false, 'not connected yet (else this test proves nothing)')
+      const store = stores.create({ client: connecting, prefix: uniquePrefix(kind.name) })
+      const session = sessionWith({ early: true })
+      await store.set('early', session)
+      assert.deepEqual(await store.get('early'), asStored(session))
+    } finally {
+      await kind.close(connecting)
+    }
+  })
+
   it('session ids with non-ASCII and separator characters work end to end', async () => {
     const store = fresh()
     const sids = ['ünï-çødé', 'with:colon', 'with space', 'glob*?[x]']

@@ -99,8 +99,11 @@ export function useRedis(): TestRedis {
 /** One supported Redis client library: how to make a connected client and how to close it. */
 export interface ClientKind {
   readonly name: string
-  /** A connected client. With `failFast`, commands issued while disconnected reject instead of waiting. */
-  create(url: string, options?: { failFast?: boolean }): Promise<object>
+  /**
+   * A connected client. With `failFast`, commands issued while disconnected reject instead of
+   * waiting. With `connecting`, the client is returned while its connection is still being made.
+   */
+  create(url: string, options?: { failFast?: boolean; connecting?: boolean }): Promise<object>
   close(client: object): Promise<void>
   /** False once the client has noticed that its connection is gone. */
   isConnected(client: object): boolean
@@ -126,7 +129,9 @@ function nodeRedisKind(name: string, create: (options: object) => NodeRedisClien
       client.on('error', () => {
         // Reconnection is the client's job; failed commands reach their caller.
       })
-      await client.connect()
+      const connected = client.connect()
+      if (options.connecting) connected.catch(() => {})
+      else await connected
       return client
     },
     async close(client) {
@@ -151,7 +156,9 @@ function ioRedisKind(name: string, Client: IoRedisClass): ClientKind {
         retryStrategy: failFast ? () => null : undefined,
       })
       client.on('error', () => {})
-      await client.connect()
+      const connected = client.connect()
+      if (options.connecting) connected.catch(() => {})
+      else await connected
       return client
     },
     async close(client) {
