@@ -64,7 +64,8 @@ test('pooled results are parsed one per event-loop turn, so 16 large reads stall
   })
   t.diagnostic(`longest stall ${stall.toFixed(1)} ms; one parse ${parse.toFixed(1)} ms`)
   assert.ok(pooled.stats().pooled >= 32, `pooled ops: ${pooled.stats().pooled}`)
-  assert.ok(stall < 4 * parse + 15, `longest stall ${stall.toFixed(1)} ms, one parse ${parse.toFixed(1)} ms, all 16 ${(16 * parse).toFixed(0)} ms`)
+  // Without the gate all 16 parses can land in one turn; half of that sum leaves room for GC and a busy machine.
+  assert.ok(stall < 8 * parse, `longest stall ${stall.toFixed(1)} ms, one parse ${parse.toFixed(1)} ms, all 16 ${(16 * parse).toFixed(0)} ms`)
 })
 
 async function delayP99(s: RedisStore, rounds: number): Promise<number> {
