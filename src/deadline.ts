@@ -23,6 +23,7 @@ export function withDeadline(redis: RedisAdapter, ms: number): RedisAdapter {
     set: (key, value, ttl) => within(redis.set(key, value, ttl), ms, 'SET'),
     expire: (key, ttl) => within(redis.expire(key, ttl), ms, 'EXPIRE'),
     del: (keys) => within(redis.del(keys), ms, 'DEL'),
+    eval: (script, keys, args) => within(redis.eval(script, keys, args), ms, 'EVAL'),
     async *scan(match, count) {
       const batches = redis.scan(match, count)[Symbol.asyncIterator]()
       for (;;) {

@@ -87,6 +87,15 @@ export interface RedisStoreOptions {
    * expires this long after its last write. Default: no limit.
    */
   maxSealAge?: number
+  /**
+   * Seconds a destroyed session id stays dead. `destroy` then writes a short tombstone instead of
+   * deleting the key, and `set`/`touch` check for it atomically (a Lua script on the session's
+   * own key, so Redis Cluster works), so a slow request that saves after a logout cannot bring
+   * the session back. Costs one EVAL instead of SET/EXPIRE per write. `ids()` and `length()`
+   * count guarded ids until their tombstone expires; `get` and `all()` treat them as absent.
+   * Default: off (destroy deletes the key).
+   */
+  destroyGuard?: number
   /** Called (synchronously, errors swallowed) for each record that fails to open. */
   onSealError?: (info: SealErrorInfo) => void
 }

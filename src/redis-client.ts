@@ -13,6 +13,8 @@ export interface RedisAdapter {
   del(keys: readonly string[]): Promise<void>
   /** Batches of keys matching a SCAN pattern. */
   scan(match: string, count: number): AsyncIterable<string[]>
+  /** EVAL of a Lua script; `keys` must share one hash slot on a cluster. */
+  eval(script: string, keys: readonly string[], args: readonly (Buffer | string)[]): Promise<unknown>
 }
 
 /** Buffer replies for RESP blob strings ('$', char code 36) in node-redis v5 and v6. */
@@ -27,6 +29,7 @@ interface NodeRedisLike {
   expire: Fn
   del: Fn
   scan: Fn
+  eval: Fn
 }
 interface IoRedisLike {
   getBuffer: Fn
@@ -35,6 +38,7 @@ interface IoRedisLike {
   expire: Fn
   del: Fn
   scan: Fn
+  eval: Fn
 }
 
 function isNodeRedis(client: object): client is NodeRedisLike {
@@ -67,6 +71,7 @@ function nodeRedisAdapter(client: NodeRedisLike): RedisAdapter {
         if (reply.keys.length > 0) yield reply.keys
       } while (cursor !== '0')
     },
+    eval: (script, keys, args) => client.eval(script, { keys: [...keys], arguments: [...args] }),
   }
 }
 
@@ -91,6 +96,7 @@ function ioRedisAdapter(client: IoRedisLike): RedisAdapter {
         if (keys.length > 0) yield keys
       } while (cursor !== '0')
     },
+    eval: (script, keys, args) => client.eval(script, keys.length, ...keys, ...args),
   }
 }
 

@@ -26,7 +26,7 @@ const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
 const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
-  'timeout', 'maxSealAge',
+  'timeout', 'maxSealAge', 'destroyGuard',
 ])
 
 export interface ResolvedOptions {
@@ -46,6 +46,7 @@ export interface ResolvedOptions {
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
   readonly timeout: number
   readonly maxSealAge: number | undefined
+  readonly destroyGuard: number | undefined
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -123,5 +124,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     onSealError: o.onSealError,
     timeout: integer('timeout', o.timeout, 1, DEFAULTS.timeout),
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
+    destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
   }
 }

@@ -4,6 +4,7 @@ import { KeyRing } from './codec/keyring.js'
 import { SealedError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options.js'
 import { withDeadline } from './deadline.js'
+import { DestroyGuard, isTombstone } from './destroy-guard.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis-client.js'
 import { resolveOptions, type ResolvedOptions } from './resolve-options.js'
 import { deriveMasterKeys, hasShortPassphrase } from './secrets.js'
@@ -38,6 +39,7 @@ export class RedisStore extends Store {
   readonly #options: ResolvedOptions
   readonly #redis: RedisAdapter
   readonly #closeClient: (() => Promise<void>) | undefined
+  readonly #guard: DestroyGuard | undefined
   readonly #engine: Promise<Engine>
   readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0 }
   #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
@@ -55,6 +57,8 @@ export class RedisStore extends Store {
     } else {
       this.#redis = withDeadline(adaptClient(client), this.#options.timeout)
     }
+    const { destroyGuard } = this.#options
+    this.#guard = destroyGuard === undefined ? undefined : new DestroyGuard(this.#redis, destroyGuard)
     if (hasShortPassphrase(secrets)) {
       process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
         code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
@@ -116,7 +120,8 @@ export class RedisStore extends Store {
   }
 
   async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
-    if (stored === null) return null
+    // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
+    if (stored === null || isTombstone(stored)) return null
     const opened = await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge } = this.#options
@@ -146,13 +151,14 @@ export class RedisStore extends Store {
       const engine = await this.#ready()
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
-      if (ttl !== undefined && ttl <= 0) return this.#redis.del([key])
+      if (ttl !== undefined && ttl <= 0) return this.#guard ? this.#guard.delete(key) : this.#redis.del([key])
       const text = await this.#options.serializer.stringify(session)
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
       const sealed = await engine.sealer.seal(text, key)
       this.#counts.sealed++
-      await this.#redis.set(key, sealed, ttl)
+      if (this.#guard) await this.#guard.set(key, sealed, ttl)
+      else await this.#redis.set(key, sealed, ttl)
     })
   }
 
@@ -171,15 +177,18 @@ export class RedisStore extends Store {
       const ttl = this.#ttlFor(session)
       if (ttl === undefined) return
       const key = this.#key(sid)
-      await (ttl <= 0 ? this.#redis.del([key]) : this.#redis.expire(key, ttl))
+      const guard = this.#guard
+      if (guard) await (ttl <= 0 ? guard.delete(key) : guard.expire(key, ttl))
+      else await (ttl <= 0 ? this.#redis.del([key]) : this.#redis.expire(key, ttl))
     })
   }
 
-  /** Deletes a session. */
+  /** Deletes a session; with `destroyGuard`, replaces it with a tombstone that later writes respect. */
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       await this.#ready()
-      await this.#redis.del([this.#key(sid)])
+      const key = this.#key(sid)
+      await (this.#guard ? this.#guard.destroy(key) : this.#redis.del([key]))
     })
   }
 
