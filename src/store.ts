@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
+import { LegacyReader } from './legacy/legacy-reader.js'
 import { SealedError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options.js'
 import { withDeadline } from './deadline.js'
@@ -21,6 +22,8 @@ export interface StoreStats extends DispatchStats {
   openedWithOldKey: number
   /** Records that failed to open and were reported as no session. */
   openFailures: number
+  /** Records of connect-redis or connect-redis-crypto opened through the `legacy` option (also counted in `opened`). */
+  legacyOpened: number
 }
 
 interface Engine {
@@ -39,7 +42,8 @@ export class RedisStore extends Store {
   readonly #redis: RedisAdapter
   readonly #closeClient: (() => Promise<void>) | undefined
   readonly #engine: Promise<Engine>
-  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0 }
+  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0, legacyOpened: 0 }
+  readonly #legacy: LegacyReader | undefined
   #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
   #closed: Promise<void> | undefined
   readonly #inflight = new Set<Promise<unknown>>()
@@ -47,6 +51,7 @@ export class RedisStore extends Store {
   constructor(options: RedisStoreOptions) {
     super()
     this.#options = resolveOptions(options)
+    this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     const { client, url, secrets } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
@@ -117,7 +122,7 @@ export class RedisStore extends Store {
 
   async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
     if (stored === null) return null
-    const opened = await engine.sealer.open(stored, this.#key(sid))
+    const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge } = this.#options
     if (maxSealAge !== undefined && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
@@ -128,7 +133,8 @@ export class RedisStore extends Store {
       return this.#reportFailure({ reason: 'parse', sid })
     }
     this.#counts.opened++
-    if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
+    if ('legacy' in opened) this.#counts.legacyOpened++
+    else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
     return session
   }
 
