@@ -55,7 +55,8 @@ export interface ConnectRedisCryptoOptions {
  * Records of older stores to accept during a migration (see docs/migration.md). Such a record
  * opens, counts in `stats().legacyOpened`, and is re-sealed in our format on its next `set`.
  * Legacy records carry no binding to their Redis key: a record copied to another session id
- * still opens there. Turn this off once `npx connect-redis-sealed stats` shows none are left.
+ * still opens there; they carry no seal time either, so `maxSealAge` does not apply to them.
+ * Turn this off once `npx connect-redis-sealed stats` shows none are left.
  */
 export interface LegacyOptions {
   /** Accept plaintext JSON records as connect-redis writes them, parsed with `serializer`. Default `false`. */

@@ -125,7 +125,7 @@ export class RedisStore extends Store {
     const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge } = this.#options
-    if (maxSealAge !== undefined && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
+    if (maxSealAge !== undefined && 'sealedAt' in opened && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     let session: SessionData
     try {
       session = await this.#options.serializer.parse(opened.text)

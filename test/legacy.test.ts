@@ -84,6 +84,13 @@ describe('legacy: plaintext records of connect-redis 9', () => {
     assert.equal(plainStore.stats().legacyOpened, 0)
   })
 
+  it('maxSealAge does not apply to legacy records (they carry no seal time)', async () => {
+    await writePlain('p6', sample('plain-erin'))
+    const { store, failures } = ours({ legacy: { plaintext: true }, maxSealAge: 1 })
+    assert.equal(((await store.get('p6')) as unknown as { user: string }).user, 'plain-erin')
+    assert.deepEqual(failures, [])
+  })
+
   it('without legacy they are open failures with reason "version"', async () => {
     await writePlain('p2', sample('plain-bob'))
     const { store, failures } = ours()
