@@ -178,6 +178,23 @@ describe('cli: inspect', () => {
     assert.ok(!headerOnly.stdout.includes('inspect-bob'))
   })
 
+  it('--secret-encoding decodes entries into the 32-byte Buffers the app passes', async () => {
+    const key = Buffer.alloc(32, 7)
+    await store({ prefix: 'ins:', secret: key }).set('raw', sample('inspect-raw'))
+    const env = withRedisEnv({ SESSION_SECRET: key.toString('base64url') })
+    const [decoded, asPassphrase, short] = await Promise.all([
+      cli(['inspect', 'raw', '--prefix', 'ins:', '--secret-encoding', 'base64url', '--json'], env),
+      cli(['inspect', 'raw', '--prefix', 'ins:'], env),
+      cli(['inspect', 'raw', '--prefix', 'ins:', '--secret-encoding', 'hex'], env),
+    ])
+    assert.equal(decoded.code, 0, decoded.stderr)
+    assert.equal((JSON.parse(decoded.stdout) as { session: { user: string } }).session.user, 'inspect-raw')
+    assert.equal(asPassphrase.code, 1)
+    assert.match(asPassphrase.stderr, /does not open \(key\)/)
+    assert.equal(short.code, 2)
+    assert.match(short.stderr, /secret entry 1 does not decode \(hex\) to 32 bytes/)
+  })
+
   it('reads legacy records: plaintext as is, connect-redis-crypto with LEGACY_SECRET only', async () => {
     await new ConnectRedisStore({ client, prefix: 'ins:' }).set('plain', sample('inspect-plain'))
     await new Promise<void>((resolve, reject) =>

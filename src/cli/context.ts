@@ -1,5 +1,6 @@
 import { KeyRing, type MasterKey } from '../codec/keyring.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES, type KrupteinSettings } from '../legacy/kruptein.js'
+import type { Secret } from '../options.js'
 import { DEFAULTS } from '../resolve-options.js'
 import { deriveMasterKeys } from '../secrets.js'
 import { CliError, EXIT } from './cli-error.js'
@@ -13,7 +14,11 @@ export interface CommonOptions {
   prefix: string
   secretFile?: string
   secretEnv: string
+  /** `passphrase` (the app passes the strings), or how the app decodes each entry into a 32-byte Buffer. */
+  secretEncoding: string
 }
+
+const SECRET_ENCODINGS = ['passphrase', 'base64url', 'base64', 'hex'] as const
 
 /** Options of the commands that read connect-redis-crypto records. */
 export interface LegacyCliOptions {
@@ -32,7 +37,18 @@ export interface Keys {
   readonly masters: readonly MasterKey[]
 }
 
-export async function loadKeys(secrets: readonly string[]): Promise<Keys> {
+/** The secrets as the app hands them to the store: strings, or 32-byte Buffers decoded as `encoding`. */
+function asStoreSecrets(entries: readonly string[], encoding: string): Secret[] {
+  const how = pick('--secret-encoding', encoding, SECRET_ENCODINGS)
+  if (how === 'passphrase') return [...entries]
+  return entries.map((entry, i) => {
+    const key = Buffer.from(entry, how)
+    if (key.length !== 32) throw new CliError(`secret entry ${i + 1} does not decode (${how}) to 32 bytes`, EXIT.usage)
+    return key
+  })
+}
+
+export async function loadKeys(secrets: readonly Secret[]): Promise<Keys> {
   try {
     const masters = await deriveMasterKeys(secrets)
     return { ring: new KeyRing(masters), masters }
@@ -42,12 +58,12 @@ export async function loadKeys(secrets: readonly string[]): Promise<Keys> {
 }
 
 /** The store's keys, or a usage error when no secret is configured. */
-export const requireKeys = (o: CommonOptions): Promise<Keys> => loadKeys(requireStoreSecrets(o.secretFile, o.secretEnv))
+export const requireKeys = (o: CommonOptions): Promise<Keys> => loadKeys(asStoreSecrets(requireStoreSecrets(o.secretFile, o.secretEnv), o.secretEncoding))
 
 /** The store's keys when a secret is configured. */
 export async function optionalKeys(o: CommonOptions): Promise<Keys | undefined> {
   const secrets = storeSecrets(o.secretFile, o.secretEnv)
-  return secrets ? loadKeys(secrets) : undefined
+  return secrets ? loadKeys(asStoreSecrets(secrets, o.secretEncoding)) : undefined
 }
 
 /** `'current'`, `'older'` (another configured secret) or `'unknown'` (no configured secret). */
