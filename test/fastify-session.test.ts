@@ -9,7 +9,7 @@ import { RedisStore, type SealErrorInfo } from '../src/index.js'
 
 declare module 'fastify' {
   interface Session {
-    user?: string
+    member?: string
     visits?: number
   }
 }
@@ -35,10 +35,10 @@ before(async () => {
     saveUninitialized: false,
   })
   app.post('/login', async (request) => {
-    request.session.set('user', 'fastify-alice')
+    request.session.set('member', 'fastify-alice')
     return { ok: true }
   })
-  app.get('/me', async (request) => ({ user: request.session.get('user') ?? null }))
+  app.get('/me', async (request) => ({ user: request.session.get('member') ?? null }))
   app.post('/visit', async (request) => {
     const visits = (request.session.get('visits') ?? 0) + 1
     request.session.set('visits', visits)
