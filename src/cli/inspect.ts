@@ -37,7 +37,12 @@ export async function inspect(id: string, o: InspectOptions): Promise<void> {
   const key = o.prefix + id
   const keys = o.headerOnly ? undefined : await requireKeys(o)
   await withRedis(o, async (redis) => {
-    const [value, ttlMs] = await Promise.all([redis.get(key), redis.pttl(key)])
+    const [value, ttlMs] = await Promise.all([
+      redis.get(key).catch((error: Error) => {
+        throw new CliError(`${key} cannot be read as a session: ${error.message}`)
+      }),
+      redis.pttl(key),
+    ])
     if (!value) throw new CliError(`no session "${id}": the key ${key} does not exist`)
     const info = describeRecord(value)
     const report: Record<string, unknown> = { key, bytes: value.length, ttlMs: ttlMs < 0 ? null : ttlMs, format: info.format }

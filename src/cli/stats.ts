@@ -39,8 +39,15 @@ export async function stats(o: StatsOptions): Promise<void> {
   let bytes = 0
   await withRedis(o, async (redis) => {
     for await (const batch of redis.scan(prefixPattern(o.prefix), o.batch)) {
-      const heads = await Promise.all(batch.map((key) => redis.head(key, HEAD_BYTES)))
-      for (const { head, length } of heads) {
+      // A key of another type (hash, list, ...) under the prefix answers WRONGTYPE: count it, go on.
+      const heads = await Promise.all(batch.map((key) => redis.head(key, HEAD_BYTES).catch(() => undefined)))
+      for (const found of heads) {
+        if (!found) {
+          total++
+          bump(tables.formats, 'not a string')
+          continue
+        }
+        const { head, length } = found
         if (length === 0) continue
         total++
         bytes += length
