@@ -1,6 +1,6 @@
 export { RedisStore, type StoreStats } from './store.js'
 export { SealedError, SealedOptionsError, type SealedErrorCode } from './errors.js'
-export type { RedisStoreOptions, Serializer, Secret, SealErrorInfo, CompressOptions } from './options.js'
+export type { RedisStoreOptions, Serializer, Secret, SealErrorInfo, CompressOptions, LegacyOptions, ConnectRedisCryptoOptions } from './options.js'
 export type { PoolOption, PoolSettings } from './pool-options.js'
 export type { DispatchStats } from './sealer.js'
 export type { CipherName, HashName, CompressionName } from './codec/format.js'

@@ -1,6 +1,7 @@
 import type { SessionData } from 'express-session'
 import type { CipherName, CompressionName, HashName } from './codec/format.js'
 import type { Encoding, OpenFailureReason } from './codec/seal.js'
+import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from './legacy/kruptein.js'
 import type { PoolOption } from './pool-options.js'
 
 /** Turns sessions into text and back. `parse` may return a promise. */
@@ -14,8 +15,11 @@ export type Secret = string | Uint8Array
 
 /** What {@link RedisStoreOptions.onSealError} receives. Never holds plaintext or key material. */
 export interface SealErrorInfo {
-  /** Which check failed. `'parse'` means the record authenticated but the serializer rejected it. */
-  readonly reason: OpenFailureReason | 'parse' | 'expired'
+  /**
+   * Which check failed. `'parse'` means the record authenticated but the serializer rejected it;
+   * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered.
+   */
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'legacy'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -28,6 +32,37 @@ export interface CompressOptions {
   minBytes?: number
   /** Compression level: gzip 1-9 (default 6), brotli quality 0-11 (default 4). */
   level?: number
+}
+
+/** The connect-redis-crypto 4.x settings whose records {@link LegacyOptions} reads. They must match what wrote them. */
+export interface ConnectRedisCryptoOptions {
+  /** The `secret` connect-redis-crypto was given. Required. */
+  secret: string | Uint8Array
+  /** Its `algorithm`. Default `'aes-256-gcm'` (also `'aes-256-cbc'`, `'aes-256-ctr'`). */
+  algorithm?: KrupteinCipher
+  /** Its `hashing` (PBKDF2 digest and HMAC). Default `'sha512'`. */
+  hashing?: KrupteinHash
+  /** Its `encodeas`. Default `'binary'` (kruptein's default); also `'hex'`, `'base64'`, `'base64url'`, `'latin1'`. */
+  encodeas?: KrupteinEncoding
+  /**
+   * How many per-record keys to keep, so a session read on every request pays the PBKDF2
+   * (about 13 ms on the libuv thread pool) once. 0 disables the cache. Default 1000 (about 250 KB).
+   */
+  keyCache?: number
+}
+
+/**
+ * Records of older stores to accept during a migration (see docs/migration.md). Such a record
+ * opens, counts in `stats().legacyOpened`, and is re-sealed in our format on its next `set`.
+ * Legacy records carry no binding to their Redis key: a record copied to another session id
+ * still opens there; they carry no seal time either, so `maxSealAge` does not apply to them.
+ * Turn this off once `npx connect-redis-sealed stats` shows none are left.
+ */
+export interface LegacyOptions {
+  /** Accept plaintext JSON records as connect-redis writes them, parsed with `serializer`. Default `false`. */
+  plaintext?: boolean
+  /** Accept records written by connect-redis-crypto 4.x with these settings. Default: not accepted. */
+  connectRedisCrypto?: ConnectRedisCryptoOptions
 }
 
 /** Options of {@link RedisStore}. Names and meanings follow connect-redis and connect-redis-crypto. */
@@ -98,4 +133,9 @@ export interface RedisStoreOptions {
   destroyGuard?: number
   /** Called (synchronously, errors swallowed) for each record that fails to open. */
   onSealError?: (info: SealErrorInfo) => void
+  /**
+   * Also read records of connect-redis (plaintext) and connect-redis-crypto 4.x, for a rolling
+   * migration. Default `false`: such records fail to open (reason `'version'`).
+   */
+  legacy?: false | LegacyOptions
 }

@@ -2,6 +2,8 @@ import { CIPHERS, COMPRESSIONS, HASHES, schemeFor, type CipherName, type HashNam
 import type { CompressionSettings, Encoding, SealSettings } from './codec/seal.js'
 import { describe, flag, integer, oneOf, onlyKnown, plainObject } from './checks.js'
 import { SealedOptionsError } from './errors.js'
+import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from './legacy/kruptein.js'
+import type { LegacySettings } from './legacy/legacy-reader.js'
 import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './options.js'
 import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool-options.js'
 import { sharedPool } from './pool/create-pool.js'
@@ -20,13 +22,14 @@ export const DEFAULTS = {
   timeout: 5000,
   gzipLevel: 6,
   brotliLevel: 4,
+  legacyKeyCache: 1000,
 } as const
 
 const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
 const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
-  'timeout', 'maxSealAge', 'destroyGuard',
+  'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
 ])
 
 export interface ResolvedOptions {
@@ -47,6 +50,7 @@ export interface ResolvedOptions {
   readonly timeout: number
   readonly maxSealAge: number | undefined
   readonly destroyGuard: number | undefined
+  readonly legacy: LegacySettings | undefined
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -75,6 +79,33 @@ function resolveCompression(value: unknown): CompressionSettings | undefined {
   const level =
     algorithm === 'gzip' ? integer('compress.level', c.level, 1, DEFAULTS.gzipLevel, 9) : integer('compress.level', c.level, 0, DEFAULTS.brotliLevel, 11)
   return { algorithm, level, minBytes: integer('compress.minBytes', c.minBytes, 0, DEFAULTS.compressMinBytes) }
+}
+
+function resolveLegacy(value: unknown): LegacySettings | undefined {
+  if (value === undefined || value === false) return undefined
+  const l = plainObject('legacy', value)
+  onlyKnown('legacy', l, ['plaintext', 'connectRedisCrypto'])
+  const plaintext = flag('legacy.plaintext', l.plaintext)
+  if (l.connectRedisCrypto === undefined) {
+    if (!plaintext) throw new SealedOptionsError('legacy', 'enables nothing: set "plaintext: true" and/or "connectRedisCrypto"')
+    return { plaintext, kruptein: undefined, keyCache: 0 }
+  }
+  const c = plainObject('legacy.connectRedisCrypto', l.connectRedisCrypto)
+  onlyKnown('legacy.connectRedisCrypto', c, ['secret', 'algorithm', 'hashing', 'encodeas', 'keyCache'])
+  const secret = c.secret
+  if (!(typeof secret === 'string' || secret instanceof Uint8Array) || secret.length === 0) {
+    throw new SealedOptionsError('legacy.connectRedisCrypto.secret', 'must be the non-empty secret that connect-redis-crypto used')
+  }
+  return {
+    plaintext,
+    kruptein: {
+      secret,
+      algorithm: oneOf('legacy.connectRedisCrypto.algorithm', c.algorithm, KRUPTEIN_CIPHERS, 'aes-256-gcm'),
+      hashing: oneOf('legacy.connectRedisCrypto.hashing', c.hashing, KRUPTEIN_HASHES, 'sha512'),
+      encodeas: oneOf('legacy.connectRedisCrypto.encodeas', c.encodeas, KRUPTEIN_ENCODINGS, 'binary'),
+    },
+    keyCache: integer('legacy.connectRedisCrypto.keyCache', c.keyCache, 0, DEFAULTS.legacyKeyCache),
+  }
 }
 
 function resolvePool(value: unknown): PoolOption {
@@ -125,5 +156,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     timeout: integer('timeout', o.timeout, 1, DEFAULTS.timeout),
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
     destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
+    legacy: resolveLegacy(o.legacy),
   }
 }

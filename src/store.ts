@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
+import { LegacyReader } from './legacy/legacy-reader.js'
 import { SealedError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options.js'
 import { withDeadline } from './deadline.js'
@@ -22,6 +23,8 @@ export interface StoreStats extends DispatchStats {
   openedWithOldKey: number
   /** Records that failed to open and were reported as no session. */
   openFailures: number
+  /** Records of connect-redis or connect-redis-crypto opened through the `legacy` option (also counted in `opened`). */
+  legacyOpened: number
 }
 
 interface Engine {
@@ -41,7 +44,8 @@ export class RedisStore extends Store {
   readonly #closeClient: (() => Promise<void>) | undefined
   readonly #guard: DestroyGuard | undefined
   readonly #engine: Promise<Engine>
-  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0 }
+  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0, legacyOpened: 0 }
+  readonly #legacy: LegacyReader | undefined
   #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
   #closed: Promise<void> | undefined
   readonly #inflight = new Set<Promise<unknown>>()
@@ -49,6 +53,7 @@ export class RedisStore extends Store {
   constructor(options: RedisStoreOptions) {
     super()
     this.#options = resolveOptions(options)
+    this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     const { client, url, secrets } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
@@ -122,10 +127,10 @@ export class RedisStore extends Store {
   async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
     // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
     if (stored === null || isTombstone(stored)) return null
-    const opened = await engine.sealer.open(stored, this.#key(sid))
+    const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge } = this.#options
-    if (maxSealAge !== undefined && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
+    if (maxSealAge !== undefined && 'sealedAt' in opened && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     let session: SessionData
     try {
       session = await this.#options.serializer.parse(opened.text)
@@ -133,7 +138,8 @@ export class RedisStore extends Store {
       return this.#reportFailure({ reason: 'parse', sid })
     }
     this.#counts.opened++
-    if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
+    if ('legacy' in opened) this.#counts.legacyOpened++
+    else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
     return session
   }
 

@@ -1,0 +1,69 @@
+import { COMPRESSION_FLAGS, COMPRESSION_MASK, FORMAT_VERSION, HEADER_BYTES, schemeById, type CompressionName } from '../codec/format.js'
+import type { Encoding } from '../codec/seal.js'
+import { legacyKindOf, type LegacyKind } from '../legacy/legacy-reader.js'
+
+/** The envelope header of a sealed record, as stored (nothing here is secret). */
+export interface SealedHeader {
+  readonly version: number
+  readonly algorithm: string
+  readonly keyId: string
+  readonly flags: number
+  readonly compression: CompressionName | 'none'
+  readonly sealedAt: string
+  readonly encoding: Encoding
+}
+
+export type RecordFormat =
+  | { readonly format: 'sealed'; readonly header: SealedHeader }
+  | { readonly format: 'legacy'; readonly kind: LegacyKind }
+  | { readonly format: 'unknown'; readonly why: string }
+
+/** Enough leading characters of any encoding to hold the header (base64: 20, hex: 26). */
+export const HEAD_BYTES = 64
+
+const COMPRESSION_BY_FLAG = new Map(Object.entries(COMPRESSION_FLAGS).map(([name, flag]) => [flag, name as CompressionName]))
+
+/** How a stored value is text-encoded, from its first byte (see `toRecordBytes`). */
+export function encodingOf(stored: Uint8Array): Encoding | undefined {
+  if (stored[0] === FORMAT_VERSION) return 'binary'
+  if (stored[0] === 0x30) return 'hex'
+  if (stored[0] !== 0x41) return undefined
+  const text = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('latin1')
+  return /[-_]/.test(text) ? 'base64url' : 'base64'
+}
+
+function decodeHead(stored: Uint8Array, encoding: Encoding): Buffer {
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength)
+  if (encoding === 'binary') return bytes
+  const text = bytes.toString('latin1')
+  // A cut-off base64 head must end on a 4-character boundary to decode cleanly.
+  return encoding === 'hex' ? Buffer.from(text, 'hex') : Buffer.from(text.slice(0, text.length - (text.length % 4)), 'base64')
+}
+
+export const keyIdHex = (id: number): string => id.toString(16).padStart(8, '0')
+
+/** What a stored value (or its first {@link HEAD_BYTES} bytes) is. Never throws. */
+export function describeRecord(stored: Uint8Array): RecordFormat {
+  const kind = legacyKindOf(stored)
+  if (kind) return { format: 'legacy', kind }
+  const encoding = encodingOf(stored)
+  if (!encoding) return { format: 'unknown', why: `first byte 0x${(stored[0] ?? 0).toString(16).padStart(2, '0')}` }
+  const record = decodeHead(stored, encoding)
+  if (record.length < HEADER_BYTES) return { format: 'unknown', why: 'shorter than a header' }
+  if (record.readUInt8(0) !== FORMAT_VERSION) return { format: 'unknown', why: `version ${record.readUInt8(0)}` }
+  const scheme = schemeById(record.readUInt8(1))
+  const flags = record.readUInt8(6)
+  const compression = flags & COMPRESSION_MASK
+  return {
+    format: 'sealed',
+    header: {
+      version: FORMAT_VERSION,
+      algorithm: scheme ? `${scheme.cipher}${scheme.hash ? `+hmac-${scheme.hash}` : ''}` : `unknown (0x${record.readUInt8(1).toString(16)})`,
+      keyId: keyIdHex(record.readUInt32BE(2)),
+      flags,
+      compression: compression === 0 ? 'none' : (COMPRESSION_BY_FLAG.get(compression) ?? 'none'),
+      sealedAt: new Date(record.readUIntBE(7, 6)).toISOString(),
+      encoding,
+    },
+  }
+}

@@ -1,0 +1,87 @@
+import { KeyCache, KRUPTEIN_PREFIX, openKruptein, type KrupteinSettings } from './kruptein.js'
+
+/** Which older store wrote a record. */
+export type LegacyKind = 'plaintext' | 'connect-redis-crypto'
+
+/** Why a legacy record did not open: `'legacy'` = malformed, another secret, or altered. */
+export type LegacyFailureReason = 'version' | 'too-large' | 'legacy'
+
+/** The resolved `legacy` option. */
+export interface LegacySettings {
+  /** Read plaintext JSON records (connect-redis). */
+  readonly plaintext: boolean
+  /** Read connect-redis-crypto records with these settings. */
+  readonly kruptein: KrupteinSettings | undefined
+  /** How many per-record connect-redis-crypto keys to keep. */
+  readonly keyCache: number
+}
+
+export type LegacyOpened =
+  | { readonly ok: true; readonly text: string; readonly legacy: LegacyKind }
+  | { readonly ok: false; readonly reason: LegacyFailureReason }
+
+const OPEN_BRACE = 0x7b
+
+/** Slack for the envelope around a connect-redis-crypto plaintext (hex doubles it, base64 adds a third). */
+const ENVELOPE_FACTOR = 3
+
+/** The kind of a stored value by its first bytes, or undefined when it is not a legacy record. */
+export function legacyKindOf(stored: Uint8Array): LegacyKind | undefined {
+  if (stored[0] !== OPEN_BRACE) return undefined
+  const head = Buffer.from(stored.buffer, stored.byteOffset, Math.min(stored.byteLength, KRUPTEIN_PREFIX.length)).toString('latin1')
+  return head === KRUPTEIN_PREFIX ? 'connect-redis-crypto' : 'plaintext'
+}
+
+/**
+ * Reads records that connect-redis (plaintext JSON) and connect-redis-crypto 4.x wrote, during a
+ * migration. Our own records never start with "{" (binary 0x01, hex "0", base64 "A"), so the first
+ * byte tells them apart. A record of a kind that is not enabled fails with `'version'`, as it does
+ * without the option.
+ */
+export class LegacyReader {
+  readonly #settings: LegacySettings
+  readonly #maxBytes: number
+  readonly #keys: KeyCache
+
+  constructor(settings: LegacySettings, maxBytes: number) {
+    this.#settings = settings
+    this.#maxBytes = maxBytes
+    this.#keys = new KeyCache(settings.keyCache)
+  }
+
+  /** True when the stored value is not in our format but looks like a legacy record. */
+  recognizes(stored: Uint8Array): boolean {
+    return legacyKindOf(stored) !== undefined
+  }
+
+  /** The session text of a legacy record. Never throws. */
+  async open(stored: Uint8Array): Promise<LegacyOpened> {
+    const kind = legacyKindOf(stored)
+    if (kind === 'plaintext' && this.#settings.plaintext) {
+      if (stored.byteLength > this.#maxBytes) return { ok: false, reason: 'too-large' }
+      return { ok: true, text: Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8'), legacy: kind }
+    }
+    const kruptein = this.#settings.kruptein
+    if (kind !== 'connect-redis-crypto' || !kruptein) return { ok: false, reason: 'version' }
+    if (stored.byteLength > this.#maxBytes * ENVELOPE_FACTOR + 4096) return { ok: false, reason: 'too-large' }
+    const envelope = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8')
+    let text: string | undefined
+    try {
+      text = await openKruptein(envelope, kruptein, this.#keys)
+    } catch {
+      text = undefined
+    }
+    if (text === undefined) return { ok: false, reason: 'legacy' }
+    if (Buffer.byteLength(text, 'utf8') > this.#maxBytes) return { ok: false, reason: 'too-large' }
+    return { ok: true, text, legacy: kind }
+  }
+
+  /** Keeps the old secret out of logs. */
+  toJSON(): object {
+    return { plaintext: this.#settings.plaintext, connectRedisCrypto: this.#settings.kruptein !== undefined }
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `LegacyReader ${JSON.stringify(this.toJSON())}`
+  }
+}
