@@ -93,6 +93,27 @@ export async function clearBenchKeys(client: {
   }
 }
 
+/** Where our store's seal/open operations ran (counters of RedisStore.stats()). */
+export interface Dispatch {
+  inline: number
+  pooled: number
+  /** Meant for the pool, run inline because its queue was full. */
+  fallbacks: number
+  workerFailures: number
+}
+
+/** Our store's dispatch counters, or undefined for the other stores. */
+export function dispatchOf(store: session.Store): Dispatch | undefined {
+  if (!(store instanceof RedisStore)) return undefined
+  const { inline, pooled, fallbacks, workerFailures } = store.stats()
+  return { inline, pooled, fallbacks, workerFailures }
+}
+
+export function dispatchDelta(after: Dispatch | undefined, before: Dispatch | undefined): Dispatch | undefined {
+  if (!after || !before) return undefined
+  return { inline: after.inline - before.inline, pooled: after.pooled - before.pooled, fallbacks: after.fallbacks - before.fallbacks, workerFailures: after.workerFailures - before.workerFailures }
+}
+
 /** Callback-style store calls as promises: every contender is driven through the same Store API. */
 export function storeGet(store: session.Store, sid: string): Promise<session.SessionData | null | undefined> {
   return new Promise((resolve, reject) => store.get(sid, (error, value) => (error ? reject(error) : resolve(value))))

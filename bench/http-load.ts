@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type Result } from 'autocannon'
 import { createClient } from 'redis'
-import { clearBenchKeys, STORE_CONTENDERS, type BenchSecrets, type StoreContender } from './contenders.js'
+import { clearBenchKeys, STORE_CONTENDERS, type BenchSecrets, type Dispatch, type StoreContender } from './contenders.js'
 import type { FromServer, ServerWindow, ToServer } from './http-protocol.js'
 import { percentiles, type LoopDelay } from './measure.js'
 import { CATEGORIES, type Breakdown } from './profile-breakdown.js'
@@ -51,6 +51,8 @@ export interface HttpRow {
   cpuMsPerRequest: number
   /** Non-2xx responses, errors and timeouts of /work and /health together; a row with any is flagged. */
   failures: number
+  /** Ours only: where the seals and opens of the measured windows ran. */
+  dispatch?: Dispatch
 }
 
 export interface HttpBreakdownRow {
@@ -143,6 +145,12 @@ function summarize(size: number, contender: StoreContender, rounds: Round[]): Ht
     mainMsPerRequest: med((r) => r.server.mainMsPerRequest),
     cpuMsPerRequest: med((r) => r.server.cpuMsPerRequest),
     failures: rounds.reduce((s, r) => s + failuresOf(r.work) + failuresOf(r.health), 0),
+    dispatch: rounds.every((r) => r.server.dispatch)
+      ? rounds.reduce<Dispatch>((a, r) => {
+          const d = r.server.dispatch as Dispatch
+          return { inline: a.inline + d.inline, pooled: a.pooled + d.pooled, fallbacks: a.fallbacks + d.fallbacks, workerFailures: a.workerFailures + d.workerFailures }
+        }, { inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0 })
+      : undefined,
   }
 }
 

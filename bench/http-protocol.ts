@@ -1,5 +1,5 @@
 /** Messages between the bench (parent) and an HTTP server child, over the fork IPC channel. */
-import type { BenchSecrets, StoreContender } from './contenders.js'
+import type { BenchSecrets, Dispatch, StoreContender } from './contenders.js'
 import type { LoopDelay } from './measure.js'
 import type { Breakdown } from './profile-breakdown.js'
 
@@ -26,6 +26,8 @@ export interface ServerWindow {
   mainMsPerRequest: number
   /** Process CPU ms per /work request, all threads. */
   cpuMsPerRequest: number
+  /** Ours only: where the window's seals and opens ran. */
+  dispatch?: Dispatch
 }
 
 export type FromServer =

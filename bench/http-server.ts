@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { Session as Inspector } from 'node:inspector/promises'
 import express from 'express'
 import session from 'express-session'
-import { openStore, type OpenedStore } from './contenders.js'
+import { dispatchDelta, dispatchOf, openStore, type Dispatch, type OpenedStore } from './contenders.js'
 import type { FromServer, ServerWindow, ToServer } from './http-protocol.js'
 import { REPO_ROOT } from './machine.js'
 import { startCostMeter, startLoopDelay } from './measure.js'
@@ -28,6 +28,8 @@ function send(message: FromServer): void {
 }
 
 const counters: Counters = { work: 0, inFlight: 0, storeCalls: 0 }
+let opened: OpenedStore | undefined
+let server: ReturnType<express.Express['listen']> | undefined
 const sessionsBySize = new Map<number, Record<string, unknown>>()
 
 function fieldsFor(size: number): Record<string, unknown> {
@@ -105,26 +107,25 @@ function buildApp(store: session.Store): express.Express {
   return app
 }
 
-let window: { meter: ReturnType<typeof startCostMeter>; delay: ReturnType<typeof startLoopDelay> } | undefined
+let window: { meter: ReturnType<typeof startCostMeter>; delay: ReturnType<typeof startLoopDelay>; dispatch: Dispatch | undefined } | undefined
 let inspector: Inspector | undefined
 
 function openWindow(): void {
   window?.delay.stop()
   counters.work = 0
-  window = { meter: startCostMeter(), delay: startLoopDelay() }
+  window = { meter: startCostMeter(), delay: startLoopDelay(), dispatch: opened && dispatchOf(opened.store) }
 }
 
 function closeWindow(): ServerWindow {
   if (!window) throw new Error('no measurement window open')
   const cost = window.meter.stop()
   const loopDelay = window.delay.stop()
+  const dispatch = dispatchDelta(opened && dispatchOf(opened.store), window.dispatch)
   window = undefined
   const requests = Math.max(1, counters.work)
-  return { requests: counters.work, loopDelay, utilization: cost.utilization, mainMsPerRequest: cost.mainMs / requests, cpuMsPerRequest: cost.cpuMs / requests }
+  return { requests: counters.work, loopDelay, utilization: cost.utilization, mainMsPerRequest: cost.mainMs / requests, cpuMsPerRequest: cost.cpuMs / requests, dispatch }
 }
 
-let opened: OpenedStore | undefined
-let server: ReturnType<express.Express['listen']> | undefined
 
 async function handle(message: ToServer): Promise<void> {
   switch (message.type) {

@@ -1,5 +1,5 @@
 /** The markdown report of one run: method, goals, then one set of tables per section. */
-import { DESCRIPTIONS } from './contenders.js'
+import { DESCRIPTIONS, type Dispatch } from './contenders.js'
 import type { HttpResult } from './http-load.js'
 import { round } from './measure.js'
 import type { MicroResult } from './micro.js'
@@ -9,6 +9,9 @@ import type { StoreLoadRow } from './store-load.js'
 
 const n = (value: number, digits = 3): string => (Number.isFinite(value) ? String(round(value, digits)) : '–')
 const x = (value: number): string => (Number.isFinite(value) ? `${round(value, 3)}×` : '–')
+
+/** "pooled / inline / fallbacks" counts of our store, or a dash for the others. */
+const where = (d: Dispatch | undefined): string => (d ? `${d.pooled} / ${d.inline} / ${d.fallbacks}${d.workerFailures ? ` (${d.workerFailures} worker failures)` : ''}` : '–')
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`
@@ -41,6 +44,15 @@ function microSection(m: MicroResult): string {
     ['Size', 'Op', 'JSON alone µs', 'inline µs', 'pooled µs', 'inline / JSON', 'pooled / JSON', 'pooled / inline', 'pooled wall p50 µs', 'pooled CPU all threads µs'],
     m.mainThread.map((r) => [sizeLabel(r.size), r.op === 'set' ? 'set (stringify + seal)' : 'get (open + parse)', n(r.floor.main), n(r.inline.main), n(r.pooled.main), x(r.inline.main / r.floor.main), x(r.pooled.main / r.floor.main), x(r.pooled.main / r.inline.main), n(r.pooled.wallP50), n(r.pooled.cpu)]),
   )
+  const hashes = table(
+    ['Size', 'one express-session hash µs', '× 4 per request µs', 'ours get + set, pooled µs', 'ours get + set, inline µs'],
+    m.mainThread
+      .filter((r) => r.op === 'set')
+      .map((r) => {
+        const get = m.mainThread.find((g) => g.size === r.size && g.op === 'get')
+        return [sizeLabel(r.size), n(r.sessionHash.main), n(r.sessionHash.main * 4), n(r.pooled.main + (get?.pooled.main ?? NaN)), n(r.inline.main + (get?.inline.main ?? NaN))]
+      }),
+  )
   const sweep = table(
     ['Size', 'set inline µs', 'set pooled µs', 'set pooled / inline', 'get inline µs', 'get pooled µs', 'get pooled / inline'],
     [...new Set(m.sweep.map((r) => r.size))].map((size) => {
@@ -50,7 +62,7 @@ function microSection(m: MicroResult): string {
     }),
   )
   const cross = m.crossover
-    .map((c) => `- ${c.op}: ${c.firstSize === null ? 'pooled never drops below inline within the sweep' : `pooled stays below inline from ${sizeLabel(c.firstSize)} (interpolated crossover ≈ ${n((c.estimate ?? 0) / 1024)} KB)`}`)
+    .map((c) => `- ${c.op} (main-thread time, pooled vs inline): ${c.firstSize === null ? 'pooled never drops below inline within the sweep' : `pooled stays below inline from ${sizeLabel(c.firstSize)} (interpolated crossover ≈ ${n((c.estimate ?? 0) / 1024)} KB)`}`)
     .join('\n')
   const codec = table(
     ['Size', 'Scheme', 'Record bytes', 'seal inline µs', 'seal pooled main µs', 'seal pooled wall p50 µs', 'open inline µs', 'open pooled main µs', 'open pooled wall p50 µs'],
@@ -73,6 +85,10 @@ function microSection(m: MicroResult): string {
     '## 1. Micro: main-thread µs per operation (one operation at a time)',
     '',
     main,
+    '',
+    "express-session's own cost for the same session (JSON with a replacer + SHA-1, reproduced; it runs it 4 times per request that changes a session), next to the store's:",
+    '',
+    hashes,
     '',
     `### Offload threshold sweep (aes-256-gcm, no compression; default offloadThreshold = 32 KiB)`,
     '',
@@ -103,8 +119,8 @@ function storeSection(rows: readonly StoreLoadRow[]): string {
         `### ${sizeLabel(size)}, ${concurrency} operations in flight`,
         '',
         table(
-          ['Contender', 'ops/s', '× connect-redis', '× inline', 'latency p50 / p99 ms', 'loop delay p50 / p99 / max ms', 'loop busy', 'main ms/op', 'CPU ms/op (all threads)', 'record bytes', 'errors'],
-          here.map((r) => [r.contender, n(r.opsPerSec), x(r.opsPerSec / base('connect-redis')), x(r.opsPerSec / base('inline')), `${n(r.latency.p50)} / ${n(r.latency.p99)}`, `${n(r.loopDelay.p50)} / ${n(r.loopDelay.p99)} / ${n(r.loopDelay.max)}`, `${n(r.utilization * 100, 2)} %`, n(r.mainMsPerOp), n(r.cpuMsPerOp), String(r.recordBytes), r.errors ? `**${r.errors}**` : '0']),
+          ['Contender', 'ops/s', '× connect-redis', '× inline', 'latency p50 / p99 ms', 'loop delay p50 / p99 / max ms', 'loop busy', 'main ms/op', 'CPU ms/op (all threads)', 'record bytes', 'pooled / inline / fallback ops', 'errors'],
+          here.map((r) => [r.errors ? `${r.contender} ⚠ not ranked` : r.contender, n(r.opsPerSec), x(r.opsPerSec / base('connect-redis')), x(r.opsPerSec / base('inline')), `${n(r.latency.p50)} / ${n(r.latency.p99)}`, `${n(r.loopDelay.p50)} / ${n(r.loopDelay.p99)} / ${n(r.loopDelay.max)}`, `${n(r.utilization * 100, 2)} %`, n(r.mainMsPerOp), n(r.cpuMsPerOp), String(r.recordBytes), where(r.dispatch), r.errors ? `**${r.errors}**` : '0']),
         ),
         '',
       ]
@@ -121,8 +137,8 @@ function httpSection(h: HttpResult): string {
       `### ${sizeLabel(size)} session`,
       '',
       table(
-        ['Contender', 'req/s', '× connect-redis', '× inline', 'latency p50 / p99 ms', '/health p99 ms', 'server loop delay p99 / max ms', 'server main ms/req', 'server CPU ms/req', 'failures'],
-        here.map((r) => [r.failures || r.reqPerSec === 0 ? `${r.contender} ⚠ not ranked` : r.contender, n(r.reqPerSec), x(r.reqPerSec / base('connect-redis')), x(r.reqPerSec / base('inline')), `${n(r.latency.p50)} / ${n(r.latency.p99)}`, n(r.healthP99), `${n(r.loopDelay.p99)} / ${n(r.loopDelay.max)}`, n(r.mainMsPerRequest), n(r.cpuMsPerRequest), r.failures ? `**${r.failures}**` : r.reqPerSec === 0 ? '**no request completed**' : '0']),
+        ['Contender', 'req/s', '× connect-redis', '× inline', 'latency p50 / p99 ms', '/health p99 ms', 'server loop delay p99 / max ms', 'server main ms/req', 'server CPU ms/req', 'pooled / inline / fallback ops', 'failures'],
+        here.map((r) => [r.failures || r.reqPerSec === 0 ? `${r.contender} ⚠ not ranked` : r.contender, n(r.reqPerSec), x(r.reqPerSec / base('connect-redis')), x(r.reqPerSec / base('inline')), `${n(r.latency.p50)} / ${n(r.latency.p99)}`, n(r.healthP99), `${n(r.loopDelay.p99)} / ${n(r.loopDelay.max)}`, n(r.mainMsPerRequest), n(r.cpuMsPerRequest), where(r.dispatch), r.failures ? `**${r.failures}**` : r.reqPerSec === 0 ? '**no request completed**' : '0']),
       ),
       '',
     ]

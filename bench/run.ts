@@ -41,7 +41,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; sections: Section
 }
 
 const STORE: Record<'quick' | 'full', StoreLoadSettings> = {
-  quick: { quick: true, rounds: 1, warmupMs: 150, runMs: 500 },
+  quick: { quick: true, rounds: 1, warmupMs: 100, runMs: 400 },
   full: { quick: false, rounds: 2, warmupMs: 500, runMs: 3000 },
 }
 const HTTP: Record<'quick' | 'full', HttpSettings> = {

@@ -5,7 +5,7 @@
  */
 import type { SessionData, Store } from 'express-session'
 import { createClient } from 'redis'
-import { clearBenchKeys, openStore, storeGet, storeSet, STORE_CONTENDERS, type BenchSecrets, type StoreContender } from './contenders.js'
+import { clearBenchKeys, dispatchDelta, dispatchOf, openStore, storeGet, storeSet, STORE_CONTENDERS, type BenchSecrets, type Dispatch, type StoreContender } from './contenders.js'
 import { percentiles, startCostMeter, startLoopDelay, type LoopDelay, type Percentiles } from './measure.js'
 import { makeSession, sizeLabel, type BenchSession } from './session-data.js'
 
@@ -34,6 +34,8 @@ export interface StoreLoadRow {
   errors: number
   /** Bytes of one stored record in Redis. */
   recordBytes: number
+  /** Ours only: where the seals and opens of the measured runs ran. */
+  dispatch?: Dispatch
 }
 
 interface Scenario {
@@ -51,6 +53,7 @@ interface RunFigures {
   utilization: number
   mainMs: number
   cpuMs: number
+  dispatch?: Dispatch
 }
 
 type Operation = (slot: number) => Promise<void>
@@ -82,6 +85,7 @@ async function drive(op: Operation, concurrency: number, ms: number, measure: bo
 
 interface Subject {
   op: Operation
+  dispatch(): Dispatch | undefined
   close(): Promise<void>
   seed(session: BenchSession, slots: number): Promise<void>
   key(slot: number): string
@@ -97,6 +101,7 @@ async function rawSubject(url: string, bytes: () => Buffer): Promise<Subject> {
   const key = (slot: number) => `raw:${sid(slot)}`
   return {
     key,
+    dispatch: () => undefined,
     async op(slot) {
       await buffers.get(key(slot))
       await client.set(key(slot), bytes(), { expiration: { type: 'EX', value: 86_400 } })
@@ -113,6 +118,7 @@ async function storeSubject(name: StoreContender, url: string, secrets: BenchSec
   const store: Store = opened.store
   return {
     key: (slot) => `${name}:${sid(slot)}`,
+    dispatch: () => dispatchOf(store),
     async op(slot) {
       const session = (await storeGet(store, sid(slot))) as (SessionData & { views: number }) | null | undefined
       if (!session) throw new Error('session missing')
@@ -173,7 +179,9 @@ export async function runStoreLoad(url: string, secrets: BenchSecrets, settings:
         for (const name of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
           const subject = subjects.get(name) as Subject
           await drive(subject.op, Math.min(concurrency, 8), settings.warmupMs, false)
-          runs.get(name)?.push(await drive(subject.op, concurrency, settings.runMs, true))
+          const before = subject.dispatch()
+          const figures = await drive(subject.op, concurrency, settings.runMs, true)
+          runs.get(name)?.push({ ...figures, dispatch: dispatchDelta(subject.dispatch(), before) })
         }
       }
       for (const name of contenders) rows.push(summarize(scenario, name, runs.get(name) ?? [], recordBytes.get(name) ?? 0))
@@ -214,5 +222,10 @@ function summarize(scenario: Scenario, contender: LoadContender, runs: RunFigure
     cpuMsPerOp: cpuMs / Math.max(1, ops),
     errors: runs.reduce((s, r) => s + r.errors, 0),
     recordBytes,
+    dispatch: runs.every((r) => r.dispatch) ? sumDispatch(runs.map((r) => r.dispatch as Dispatch)) : undefined,
   }
+}
+
+function sumDispatch(list: Dispatch[]): Dispatch {
+  return list.reduce((a, d) => ({ inline: a.inline + d.inline, pooled: a.pooled + d.pooled, fallbacks: a.fallbacks + d.fallbacks, workerFailures: a.workerFailures + d.workerFailures }), { inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0 })
 }

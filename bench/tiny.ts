@@ -29,7 +29,7 @@ export interface TinySettings {
 }
 
 export const QUICK_TINY: TinySettings = { rounds: 1, time: 40, warmupTime: 10, iterations: 3 }
-export const FULL_TINY: TinySettings = { rounds: 3, time: 300, warmupTime: 80, iterations: 10 }
+export const FULL_TINY: TinySettings = { rounds: 3, time: 250, warmupTime: 60, iterations: 10 }
 
 /** One task's figures, in µs per operation. */
 export interface TinyFigures {
