@@ -29,7 +29,7 @@ function groupedBars(title: string, data: Datum[], field: string, axis: string, 
     data: { values: data },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'size', type: 'ordinal', sort: sizes, title: 'session size', axis: { labelAngle: 0 } },
+      x: { field: 'size', type: 'ordinal', sort: sizes, title: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'contender', sort: CONTENDER_ORDER },
       y: { field, type: 'quantitative', title: axis, scale: { type: 'log', domainMin: floor } },
       y2: { datum: floor },
@@ -40,13 +40,16 @@ function groupedBars(title: string, data: Datum[], field: string, axis: string, 
 
 export function chartSpec(r: BenchResults): TopLevelSpec | undefined {
   const rows: Panel[][] = []
-  const store = (r.store ?? []).filter((s) => s.concurrency === 64 && s.ops > 0)
+  const allStore = (r.store ?? []).filter((s) => s.ops > 0)
+  const base = (size: number, concurrency: number) =>
+    allStore.find((s) => s.size === size && s.concurrency === concurrency && s.contender === 'connect-redis')?.opsPerSec
+  const store = allStore.filter((s) => base(s.size, s.concurrency) !== undefined)
   if (store.length > 0) {
-    const sizes = [...new Set(store.map((s) => sizeLabel(s.size)))]
-    const base = (size: number) => store.find((s) => s.size === size && s.contender === 'connect-redis')?.opsPerSec ?? Number.NaN
-    const data = store.map((s) => ({ size: sizeLabel(s.size), contender: s.contender, ratio: s.opsPerSec / base(s.size), delay: Math.max(0.01, s.loopDelay.p99) }))
+    const label = (size: number, concurrency: number) => `${sizeLabel(size)} ×${concurrency}`
+    const sizes = [...new Set(store.map((s) => label(s.size, s.concurrency)))]
+    const data = store.map((s) => ({ size: label(s.size, s.concurrency), contender: s.contender, ratio: s.opsPerSec / (base(s.size, s.concurrency) as number), delay: Math.max(0.01, s.loopDelay.p99) }))
     rows.push([
-      groupedBars('Store level, 64 in flight: ops/s relative to connect-redis', data, 'ratio', '× connect-redis (log)', sizes),
+      groupedBars('Store level (size × operations in flight): ops/s relative to connect-redis', data, 'ratio', '× connect-redis (log)', sizes),
       groupedBars('Store level: event-loop delay p99 (ms, log)', data, 'delay', 'ms (log)', sizes),
     ])
   }

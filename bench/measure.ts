@@ -6,23 +6,12 @@ import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
 
 /**
- * Event-loop delay sampling period, in ms. 1 ms rather than Node's default 10 ms: a short run
- * then still has thousands of samples, so p99 is not just the maximum; the timer costs about
- * 1 µs per sample (~0.1 % of the loop), the same for every contender.
+ * Event-loop delay sampling period, in ms. 1 ms rather than Node's default 10 ms: a run of a
+ * few seconds then has enough samples that p99 is not just the maximum. The sampling timer is
+ * the same for every contender; on a loaded loop it is one timer check per turn (idle, it would
+ * wake the loop 1000 times a second, but the bench measures only under load).
  */
 export const ELD_RESOLUTION_MS = 1
-
-/** The p-th percentile (0-100) of `values` by nearest rank; NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank] as number
-}
-
-export function median(values: readonly number[]): number {
-  return percentile(values, 50)
-}
 
 export interface Percentiles {
   p50: number
@@ -30,6 +19,7 @@ export interface Percentiles {
   max: number
 }
 
+/** p50, p99 (nearest rank) and max of `values`; NaN when empty. */
 export function percentiles(values: readonly number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b)
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
@@ -114,9 +104,4 @@ export function round(value: number, digits = 3): number {
   if (!Number.isFinite(value) || value === 0) return value
   const scale = 10 ** Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value))))
   return Math.round(value * scale) / scale
-}
-
-/** A promise for the next turn of the event loop (after I/O). */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
 }

@@ -46,7 +46,7 @@ const STORE: Record<'quick' | 'full', StoreLoadSettings> = {
 }
 const HTTP: Record<'quick' | 'full', HttpSettings> = {
   quick: { quick: true, rounds: 1, warmupPerConnection: { small: 4, large: 1 }, runSeconds: 1, connections: 8, profileSeconds: 1 },
-  full: { quick: false, rounds: 2, warmupPerConnection: { small: 40, large: 3 }, runSeconds: 6, connections: 16, profileSeconds: 3 },
+  full: { quick: false, rounds: 2, warmupPerConnection: { small: 40, large: 1 }, runSeconds: 6, connections: 16, profileSeconds: 3 },
 }
 
 function notes(quick: boolean): string[] {
@@ -56,8 +56,9 @@ function notes(quick: boolean): string[] {
   return [
     `Interleaved: every round runs each contender once, the order rotating between rounds (${s.rounds} store round(s), ${h.rounds} HTTP round(s)); every run is preceded by a warm-up.`,
     'Micro: tinybench 6, one operation in flight; payloads under 64 KiB run in batches (about 64 KiB of work per call) so that tinybench\'s per-call cost does not swamp them, and their wall percentiles are over batch means. Main-thread µs is the median over rounds.',
-    `Store level: one operation = get, change one field, set (the same session); each in-flight slot has its own session; a run lasts ${s.runMs} ms, then the operations in flight finish and count.`,
-    `HTTP: ${h.connections} connections on /work, each request taking the next of ${h.connections} pre-created session cookies, for ${h.runSeconds} s; meanwhile /health at 50 req/s on 2 connections (autocannon corrects rate-limited latencies for coordinated omission). Bodies are read in full, so a response counts only after express-session's store.set. Server event-loop delay and main-thread time are measured inside the server process.`,
+    `Store level: one operation = get, change one field, set (the same session); each in-flight slot has its own session; a run lasts ${s.runMs} ms, then the operations in flight finish and count.${quick ? ' Quick: 1 KB with 64 in flight, 256 KB with 16 in flight, connect-redis-crypto at 1 KB only.' : ''}`,
+    "'pooled / inline / fallback ops' counts where our store's seals and opens ran during the measured runs; a fallback is one meant for the pool that ran inline because the pool's queue was full (pool.maxQueue, default 32 per thread).",
+    `HTTP: ${quick ? 'quick runs only connect-redis, connect-redis-crypto (1 KB), inline and auto; ' : ''}${h.connections} connections on /work, each request taking the next of ${h.connections} pre-created session cookies, for ${h.runSeconds} s; meanwhile /health at 50 req/s on 2 connections (autocannon corrects rate-limited latencies for coordinated omission). Bodies are read in full, so a response counts only after express-session's store.set. Server event-loop delay and main-thread time are measured inside the server process.`,
   ]
 }
 
