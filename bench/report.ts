@@ -41,8 +41,8 @@ function goalsSection(r: BenchResults): string {
 
 function microSection(m: MicroResult): string {
   const main = table(
-    ['Size', 'Op', 'JSON alone µs', 'inline µs', 'pooled µs', 'inline / JSON', 'pooled / JSON', 'pooled / inline', 'pooled wall p50 µs', 'pooled CPU all threads µs'],
-    m.mainThread.map((r) => [sizeLabel(r.size), r.op === 'set' ? 'set (stringify + seal)' : 'get (open + parse)', n(r.floor.main), n(r.inline.main), n(r.pooled.main), x(r.inline.main / r.floor.main), x(r.pooled.main / r.floor.main), x(r.pooled.main / r.inline.main), n(r.pooled.wallP50), n(r.pooled.cpu)]),
+    ['Size', 'Op', 'JSON alone µs', 'JSON + first read µs', 'inline µs', 'pooled µs', 'inline / JSON', 'pooled / JSON', 'pooled / (JSON + read)', 'pooled / inline', 'pooled wall p50 µs', 'pooled CPU all threads µs'],
+    m.mainThread.map((r) => [sizeLabel(r.size), r.op === 'set' ? 'set (stringify + seal)' : 'get (open + parse)', n(r.floor.main), r.op === 'set' ? n(r.floorRead.main) : '″', n(r.inline.main), n(r.pooled.main), x(r.inline.main / r.floor.main), x(r.pooled.main / r.floor.main), x(r.pooled.main / r.floorRead.main), x(r.pooled.main / r.inline.main), n(r.pooled.wallP50), n(r.pooled.cpu)]),
   )
   const hashes = table(
     ['Size', 'one express-session hash µs', '× 4 per request µs', 'ours get + set, pooled µs', 'ours get + set, inline µs'],
@@ -86,6 +86,8 @@ function microSection(m: MicroResult): string {
     '',
     main,
     '',
+    "JSON + first read: for large output V8's JSON.stringify returns a cons string that is flattened (copied) the first time anything reads it — a socket write, Buffer.from, postMessage — so every store pays it; JSON.stringify alone does not.",
+    '',
     "express-session's own cost for the same session (JSON with a replacer + SHA-1, reproduced; it runs it 4 times per request that changes a session), next to the store's:",
     '',
     hashes,
@@ -119,8 +121,8 @@ function storeSection(rows: readonly StoreLoadRow[]): string {
         `### ${sizeLabel(size)}, ${concurrency} operations in flight`,
         '',
         table(
-          ['Contender', 'ops/s', '× connect-redis', '× inline', 'latency p50 / p99 ms', 'loop delay p50 / p99 / max ms', 'loop busy', 'main ms/op', 'CPU ms/op (all threads)', 'record bytes', 'pooled / inline / fallback ops', 'errors'],
-          here.map((r) => [r.errors ? `${r.contender} ⚠ not ranked` : r.contender, n(r.opsPerSec), x(r.opsPerSec / base('connect-redis')), x(r.opsPerSec / base('inline')), `${n(r.latency.p50)} / ${n(r.latency.p99)}`, `${n(r.loopDelay.p50)} / ${n(r.loopDelay.p99)} / ${n(r.loopDelay.max)}`, `${n(r.utilization * 100, 2)} %`, n(r.mainMsPerOp), n(r.cpuMsPerOp), String(r.recordBytes), where(r.dispatch), r.errors ? `**${r.errors}**` : '0']),
+          ['Contender', 'ops/s', '× connect-redis', '× inline', 'latency p50 / p99 ms', 'loop delay p50 / p99 / max ms', 'loop busy', 'main ms/op', 'CPU ms/op (all threads)', 'record bytes', 'pooled / inline / fallback ops', 'ops per slot min–max', 'errors'],
+          here.map((r) => [r.errors ? `${r.contender} ⚠ not ranked` : r.contender, n(r.opsPerSec), x(r.opsPerSec / base('connect-redis')), x(r.opsPerSec / base('inline')), `${n(r.latency.p50)} / ${n(r.latency.p99)}`, `${n(r.loopDelay.p50)} / ${n(r.loopDelay.p99)} / ${n(r.loopDelay.max)}`, `${n(r.utilization * 100, 2)} %`, n(r.mainMsPerOp), n(r.cpuMsPerOp), String(r.recordBytes), where(r.dispatch), `${r.slotOps.min}–${r.slotOps.max}`, r.errors ? `**${r.errors}**` : '0']),
         ),
         '',
       ]

@@ -36,6 +36,8 @@ export interface StoreLoadRow {
   recordBytes: number
   /** Ours only: where the seals and opens of the measured runs ran. */
   dispatch?: Dispatch
+  /** Fewest and most operations one in-flight slot completed in a run (worst run): a wide gap means some requests starve. */
+  slotOps: { min: number; max: number }
 }
 
 interface Scenario {
@@ -54,6 +56,7 @@ interface RunFigures {
   mainMs: number
   cpuMs: number
   dispatch?: Dispatch
+  slotOps: { min: number; max: number }
 }
 
 type Operation = (slot: number) => Promise<void>
@@ -61,6 +64,7 @@ type Operation = (slot: number) => Promise<void>
 /** Runs `op` from `concurrency` loops until `ms` have passed, then lets the operations in flight finish. */
 async function drive(op: Operation, concurrency: number, ms: number, measure: boolean): Promise<RunFigures> {
   const latencies: number[] = []
+  const perSlot = new Array<number>(concurrency).fill(0)
   let errors = 0
   const delay = measure ? startLoopDelay() : undefined
   const meter = startCostMeter()
@@ -72,6 +76,7 @@ async function drive(op: Operation, concurrency: number, ms: number, measure: bo
         try {
           await op(slot)
           latencies.push(performance.now() - t0)
+          perSlot[slot] = (perSlot[slot] ?? 0) + 1
         } catch {
           errors++
         }
@@ -80,7 +85,17 @@ async function drive(op: Operation, concurrency: number, ms: number, measure: bo
   )
   const cost = meter.stop()
   const loopDelay = delay ? delay.stop() : { p50: 0, p99: 0, max: 0, samples: 0 }
-  return { ops: latencies.length, errors, seconds: cost.wallMs / 1000, latencies, loopDelay, utilization: cost.utilization, mainMs: cost.mainMs, cpuMs: cost.cpuMs }
+  return {
+    ops: latencies.length,
+    errors,
+    seconds: cost.wallMs / 1000,
+    latencies,
+    loopDelay,
+    utilization: cost.utilization,
+    mainMs: cost.mainMs,
+    cpuMs: cost.cpuMs,
+    slotOps: { min: Math.min(...perSlot), max: Math.max(...perSlot) },
+  }
 }
 
 interface Subject {
@@ -227,6 +242,7 @@ function summarize(scenario: Scenario, contender: LoadContender, runs: RunFigure
     errors: runs.reduce((s, r) => s + r.errors, 0),
     recordBytes,
     dispatch: runs.every((r) => r.dispatch) ? sumDispatch(runs.map((r) => r.dispatch as Dispatch)) : undefined,
+    slotOps: runs.reduce((w, r) => (r.slotOps.max - r.slotOps.min > w.max - w.min ? r.slotOps : w), runs[0]?.slotOps ?? { min: 0, max: 0 }),
   }
 }
 

@@ -114,6 +114,7 @@ describe('checkGoals', () => {
     cpuMsPerOp: 1,
     errors,
     recordBytes: 1,
+    slotOps: { min: 1, max: 1 },
   })
   const http = (contender: HttpRow['contender'], size: number, reqPerSec: number, healthP99: number, failures = 0): HttpRow => ({
     size,
