@@ -17,7 +17,8 @@ export type Category = (typeof CATEGORIES)[number]
 /** Milliseconds of main-thread time per category over the whole profile (idle excluded). */
 export type Breakdown = Record<Category, number>
 
-const STORE_PATHS = ['/node_modules/connect-redis/', '/node_modules/connect-redis-crypto/', '/node_modules/kruptein/']
+/** Store code, including Piscina's main-thread side (our pool). Native message (de)serialization has no JS frame and lands in `rest`. */
+const STORE_PATHS = ['/node_modules/connect-redis/', '/node_modules/connect-redis-crypto/', '/node_modules/kruptein/', '/node_modules/piscina/']
 const CLIENT_PATHS = ['/node_modules/@redis/', '/node_modules/redis/', '/node_modules/ioredis/', '/node_modules/redis-parser/', '/node_modules/denque/', '/node_modules/cluster-key-slot/']
 
 /**

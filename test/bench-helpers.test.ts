@@ -72,7 +72,7 @@ describe('breakdown', () => {
   const frame = (functionName: string, url = '') => ({ functionName, url })
   const profile: CpuProfile = {
     nodes: [
-      { id: 1, callFrame: frame('(root)'), children: [2, 5, 8, 9, 10] },
+      { id: 1, callFrame: frame('(root)'), children: [2, 5, 8, 9, 10, 11] },
       { id: 2, callFrame: frame('save', 'file:///app/node_modules/express-session/index.js'), children: [3] },
       { id: 3, callFrame: frame('hash', 'file:///app/node_modules/express-session/index.js'), children: [4] },
       { id: 4, callFrame: frame('stringify') },
@@ -82,19 +82,20 @@ describe('breakdown', () => {
       { id: 8, callFrame: frame('(garbage collector)') },
       { id: 9, callFrame: frame('(idle)') },
       { id: 10, callFrame: frame('handle', 'file:///app/node_modules/express/lib/router.js') },
+      { id: 11, callFrame: frame('postTask', 'file:///app/node_modules/piscina/dist/worker_pool/index.js') },
     ],
     // each sample's time is the delta that follows it
-    samples: [4, 6, 7, 8, 9, 10, 4],
-    timeDeltas: [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000],
+    samples: [4, 6, 7, 8, 9, 10, 4, 11],
+    timeDeltas: [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000],
   }
 
-  it('charges hashing, store, client, GC and the rest, and leaves idle out', () => {
-    assert.deepEqual(breakdown(profile, '/repo'), { sessionHash: 1 + 7, store: 2, redisClient: 3, gc: 4, rest: 6 })
+  it('charges hashing, store (with its pool), client, GC and the rest, and leaves idle out', () => {
+    assert.deepEqual(breakdown(profile, '/repo'), { sessionHash: 1 + 7, store: 2 + 8, redisClient: 3, gc: 4, rest: 6 })
   })
 
   it('does not count another checkout as the store', () => {
     const result = breakdown(profile, '/elsewhere')
-    assert.equal(result.store, 0)
+    assert.equal(result.store, 8)
     assert.equal(result.rest, 6 + 2)
   })
 })
