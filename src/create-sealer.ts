@@ -4,10 +4,13 @@ import { registerRing } from './pool/key-registry.js'
 import { PooledSealer } from './pool/pooled-sealer.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import { InlineSealer, type Sealer } from './sealer.js'
+import { TurnGate } from './turn-gate.js'
 
 /** The sealer the options ask for: inline only, or inline for small payloads and a worker pool for large ones. */
 export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: ResolvedOptions): Sealer {
-  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes)
+  const gate = new TurnGate()
+  const large = options.offloadThreshold
+  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, large)
   if (options.pool === false) return inline
   const ownsPool = options.pool === true || Object.getPrototypeOf(options.pool) === Object.prototype
   const pool = ownsPool ? buildPool(options.pool === true ? {} : (options.pool as object)) : sharedPool(options.pool)
@@ -18,6 +21,7 @@ export function createSealer(ring: KeyRing, masters: readonly MasterKey[], optio
     ringId: registerRing(pool.registry, masters),
     seal: options.seal,
     maxBytes: options.maxSessionBytes,
-    threshold: options.offloadThreshold,
+    threshold: large,
+    gate,
   })
 }

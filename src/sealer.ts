@@ -1,6 +1,7 @@
 import type { KeyRing } from './codec/keyring.js'
 import type { SealSettings } from './codec/seal.js'
 import { openText, sealText, type OpenedText } from './codec/text.js'
+import type { TurnGate } from './turn-gate.js'
 
 /** Counters of where seal and open operations ran. */
 export interface DispatchStats {
@@ -32,10 +33,16 @@ export interface Sealer {
 export class InlineSealer implements Sealer {
   #ops = 0
 
+  /**
+   * @param gate when given, an open of at least `largeBytes` waits for a turn of its own, so several
+   *   large reads finishing together do not stall the event loop for their sum.
+   */
   constructor(
     private readonly ring: KeyRing,
     private readonly settings: SealSettings,
     private readonly maxBytes: number,
+    private readonly gate?: TurnGate,
+    private readonly largeBytes = Infinity,
   ) {}
 
   async seal(text: string, redisKey: string): Promise<Buffer | string> {
@@ -44,6 +51,7 @@ export class InlineSealer implements Sealer {
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
+    if (this.gate && stored.length >= this.largeBytes) await this.gate.enter()
     this.#ops++
     return openText(stored, redisKey, this.ring, this.maxBytes)
   }

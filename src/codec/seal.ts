@@ -57,6 +57,11 @@ function freshNonce(bytes: number): Buffer {
   return noncePool.subarray(nonceOffset - bytes, nonceOffset)
 }
 
+/** update() + final() output; stream modes end with nothing, so a copy of the whole body is spared. */
+function finish(head: Buffer, tail: Buffer): Buffer {
+  return tail.length === 0 ? head : Buffer.concat([head, tail])
+}
+
 function additionalData(header: Buffer, redisKey: string): Buffer {
   return Buffer.concat([header, Buffer.from(redisKey, 'utf8')])
 }
@@ -95,11 +100,11 @@ export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, setting
   if (scheme.hash === undefined) {
     const cipher = createCipheriv(scheme.cipher as 'aes-256-gcm', keys.encryption, nonce, AEAD)
     cipher.setAAD(aad)
-    ciphertext = Buffer.concat([cipher.update(body), cipher.final()])
+    ciphertext = finish(cipher.update(body), cipher.final())
     tag = cipher.getAuthTag()
   } else {
     const cipher = createCipheriv(scheme.cipher, keys.encryption, nonce)
-    ciphertext = Buffer.concat([cipher.update(body), cipher.final()])
+    ciphertext = finish(cipher.update(body), cipher.final())
     tag = macTag(keys, scheme, aad, nonce, ciphertext)
   }
   const record = Buffer.concat([header, nonce, ciphertext, tag])
@@ -135,11 +140,11 @@ function decrypt(scheme: Scheme, keys: SchemeKeys, aad: Buffer, nonce: Buffer, b
       const decipher = createDecipheriv(scheme.cipher as 'aes-256-gcm', keys.encryption, nonce, AEAD)
       decipher.setAAD(aad)
       decipher.setAuthTag(tag)
-      return Buffer.concat([decipher.update(body), decipher.final()])
+      return finish(decipher.update(body), decipher.final())
     }
     if (!timingSafeEqual(macTag(keys, scheme, aad, nonce, body), tag)) return undefined
     const decipher = createDecipheriv(scheme.cipher, keys.encryption, nonce)
-    return Buffer.concat([decipher.update(body), decipher.final()])
+    return finish(decipher.update(body), decipher.final())
   } catch {
     return undefined
   }

@@ -5,6 +5,7 @@ import { Piscina } from 'piscina'
 import { SealedOptionsError } from '../errors.js'
 import { resolvePoolSettings, type PoolSettings } from '../pool-options.js'
 import { createRegistry } from './key-registry.js'
+import { TaskSlots } from './task-slots.js'
 import type { SealWorkerData, Task } from './tasks.js'
 
 /** What the store knows of a pool made here. */
@@ -12,6 +13,8 @@ export interface SealedPool {
   readonly piscina: Piscina<Task, unknown>
   readonly registry: SharedArrayBuffer
   readonly settings: Required<PoolSettings>
+  /** Admission in front of the workers, shared by every store on this pool. */
+  readonly slots: TaskSlots
 }
 
 const pools = new WeakMap<Piscina, SealedPool>()
@@ -40,13 +43,14 @@ export function buildPool(settings: PoolSettings = {}): SealedPool {
     minThreads: resolved.minThreads,
     maxThreads: resolved.maxThreads,
     idleTimeout: resolved.idleTimeout,
-    maxQueue: resolved.maxQueue,
+    // TaskSlots admits at most maxThreads tasks at once; this only covers workers still starting.
+    maxQueue: resolved.maxThreads * 4,
     workerData,
   })
   piscina.on('error', () => {
     // A worker that fails outside a task; its tasks reject and are redone inline.
   })
-  const pool = { piscina, registry, settings: resolved }
+  const pool = { piscina, registry, settings: resolved, slots: new TaskSlots(resolved.maxThreads, resolved.maxQueue) }
   pools.set(piscina, pool)
   return pool
 }

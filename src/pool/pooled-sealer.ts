@@ -4,7 +4,7 @@ import type { DispatchStats, InlineSealer, Sealer } from '../sealer.js'
 import type { SealedPool } from './create-pool.js'
 import { wipeRing } from './key-registry.js'
 import type { OpenTask, SealTask, Task } from './tasks.js'
-import { TurnGate } from './turn-gate.js'
+import type { TurnGate } from '../turn-gate.js'
 
 export interface PooledSealerConfig {
   readonly inline: InlineSealer
@@ -16,9 +16,17 @@ export interface PooledSealerConfig {
   readonly maxBytes: number
   /** Payloads of fewer bytes run inline. */
   readonly threshold: number
+  /** Lets one large result per event-loop turn be finished on the main thread. */
+  readonly gate: TurnGate
 }
 
 const NOT_RUN = Symbol('not run')
+
+/** The UTF-8 size of `text`, computed only when its length alone cannot place it against `limit`. */
+function utf8Bytes(text: string, limit: number): number {
+  if (text.length >= limit || text.length * 3 < limit) return text.length
+  return Buffer.byteLength(text, 'utf8')
+}
 
 /**
  * Seals and opens large payloads on the pool and small ones inline. A full queue, a worker that
@@ -28,7 +36,6 @@ const NOT_RUN = Symbol('not run')
 export class PooledSealer implements Sealer {
   readonly #config: PooledSealerConfig
   readonly #inflight = new Set<Promise<unknown>>()
-  readonly #gate = new TurnGate()
   readonly #counts = { pooled: 0, fallbacks: 0, workerFailures: 0 }
 
   constructor(config: PooledSealerConfig) {
@@ -37,7 +44,7 @@ export class PooledSealer implements Sealer {
 
   async seal(text: string, redisKey: string): Promise<Buffer | string> {
     const { inline, ringId, seal, threshold } = this.#config
-    if (text.length < threshold) return inline.seal(text, redisKey)
+    if (utf8Bytes(text, threshold) < threshold) return inline.seal(text, redisKey)
     const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression }
     const result = await this.#run(task, [])
     if (result === NOT_RUN) return inline.seal(text, redisKey)
@@ -55,31 +62,36 @@ export class PooledSealer implements Sealer {
     const task: OpenTask = { op: 'open', ring: ringId, stored: own, key: redisKey, maxBytes }
     const result = await this.#run(task, [own.buffer])
     if (result === NOT_RUN) return inline.open(stored, redisKey)
-    await this.#gate.enter()
+    await this.#config.gate.enter()
     return result as OpenedText
   }
 
-  async #run(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
-    const { piscina, settings } = this.#config.pool
-    if (piscina.queueSize >= settings.maxQueue && piscina.queueSize > 0) {
+  #run(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
+    const running = this.#runWhenFree(task, transferList)
+    this.#inflight.add(running)
+    return running.finally(() => this.#inflight.delete(running))
+  }
+
+  async #runWhenFree(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
+    const { piscina, settings, slots } = this.#config.pool
+    const slot = slots.acquire()
+    if (!slot) {
       this.#counts.fallbacks++
       return NOT_RUN
     }
+    await slot
     const abort = new AbortController()
     const timer = setTimeout(() => abort.abort(), settings.taskTimeout)
-    const running = piscina.run(task, { transferList, signal: abort.signal })
-    this.#inflight.add(running)
     try {
-      const result = await running
+      const result = await piscina.run(task, { transferList, signal: abort.signal })
       this.#counts.pooled++
       return result
-    } catch (error) {
-      const queueFull = /queue is at limit/i.test((error as Error)?.message ?? '')
-      this.#counts[queueFull ? 'fallbacks' : 'workerFailures']++
+    } catch {
+      this.#counts.workerFailures++
       return NOT_RUN
     } finally {
       clearTimeout(timer)
-      this.#inflight.delete(running)
+      slots.release()
     }
   }
 
@@ -88,7 +100,7 @@ export class PooledSealer implements Sealer {
     return {
       ...this.#counts,
       inline: this.#config.inline.stats().inline,
-      queue: piscina.queueSize,
+      queue: this.#config.pool.slots.queued,
       utilization: piscina.utilization,
       threads: piscina.threads.length,
     }

@@ -7,6 +7,7 @@ import { registerRing } from '../../src/pool/key-registry.js'
 import { PooledSealer } from '../../src/pool/pooled-sealer.js'
 import type { PoolSettings } from '../../src/pool-options.js'
 import { InlineSealer } from '../../src/sealer.js'
+import { TurnGate } from '../../src/turn-gate.js'
 import { deriveMasterKeys } from '../../src/secrets.js'
 
 export interface SealerPair {
@@ -53,6 +54,7 @@ export async function sealerPair(options: PairOptions = {}): Promise<SealerPair>
     seal: settings,
     maxBytes,
     threshold: options.threshold ?? 0,
+    gate: new TurnGate(),
   })
   return { inline, pooled }
 }
