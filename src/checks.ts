@@ -10,8 +10,13 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
   return value as T
 }
 
+/** Longer strings are not quoted back: a secret pasted into the wrong option must not reach a log. */
+const QUOTABLE_CHARS = 20
+
+/** What an error message says a bad value was. */
 export function describe(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : typeof value === 'number' ? String(value) : typeof value
+  if (typeof value === 'string') return value.length <= QUOTABLE_CHARS ? `"${value}"` : `a string of ${value.length} characters`
+  return typeof value === 'number' ? String(value) : typeof value
 }
 
 /** A whole number within [min, max]; `undefined` gives the fallback. */

@@ -155,3 +155,12 @@ describe('valid options are accepted', () => {
     assert.equal(await store.length(), 0)
   })
 })
+
+describe('error messages do not echo long strings', () => {
+  it('a secret pasted into algorithm is described, not quoted', () => {
+    const pasted = 'correct horse battery staple, a passphrase'
+    rejects({ algorithm: pasted }, 'algorithm', new RegExp(`a string of ${pasted.length} characters`))
+    assert.throws(() => new RedisStore({ client: connection.client, secret: SECRET_A, algorithm: pasted } as unknown as RedisStoreOptions), (error: Error) => !error.message.includes('horse'))
+  })
+  it('a short wrong value is quoted back to help fix a typo', () => rejects({ encodeas: 'hexa' }, 'encodeas', /"hexa"/))
+})
