@@ -1,7 +1,8 @@
 /**
  * Failover under load: every client streams store requests while a cluster master is failed over
- * (`CLUSTER FAILOVER` on its replica) or the sentinel master is (`SENTINEL FAILOVER mymaster`).
- * One failover per topology serves all four clients, each with its own store and stream.
+ * (`CLUSTER FAILOVER` on its replica), a cluster master crashes (SIGKILL, the cluster promotes its
+ * replica), or the sentinel master is failed over (`SENTINEL FAILOVER mymaster`). One failover
+ * per scenario serves all its clients, each with its own store and request stream.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -11,15 +12,63 @@ import { startRedisCluster } from '../support/redis-cluster.js'
 import { startSentinelSet } from '../support/redis-sentinel.js'
 import { startRequestStream, type StreamReport } from '../support/request-stream.js'
 import { asStored, makeSession, manySids } from '../support/sessions.js'
-import { CLIENT_KINDS, connectClient, TOPOLOGIES, type ClientKind, type Servers, type Topology, type TopologyClient } from '../support/topology-clients.js'
+import { CLIENT_KINDS, connectClient, type ClientKind, type Servers, type Topology, type TopologyClient } from '../support/topology-clients.js'
 
 const SECRET = randomBytes(32)
-/** No store request may take longer than this, failover or not. */
-const LATENCY_BOUND_MS = 5000
 /** "Keeps serving": this many successes in a row once the failover has finished. */
 const TRAILING_SUCCESSES = 40
-/** Sentinel: the longest stretch of lost acknowledged writes (promotion → client switch). */
-const SWITCH_WINDOW_MS = 4000
+
+interface Scenario {
+  readonly name: string
+  readonly topology: Topology
+  readonly clients: readonly ClientKind[]
+  /** Fails over and resolves once the topology has settled again. */
+  failover(servers: Servers): Promise<unknown>
+  /** No store request may take longer than this. */
+  readonly latencyBoundMs: number
+  /**
+   * `'none'`: no acknowledged write may be lost. `'during'`: writes acknowledged by the old master
+   * during the failover may be lost (asynchronous replication), within `lossWindowMs`, none after.
+   */
+  readonly losses: 'none' | 'during'
+  readonly lossWindowMs?: number
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'cluster: CLUSTER FAILOVER on a replica',
+    topology: 'cluster',
+    clients: CLIENT_KINDS,
+    failover: async ({ cluster }) => cluster!.failover((await cluster!.shards())[0]!.masterPort),
+    latencyBoundMs: 5000,
+    // Without FORCE, the old master pauses its clients until the replica has caught up.
+    losses: 'none',
+  },
+  {
+    name: 'cluster: a master crashes (SIGKILL) and the cluster promotes its replica',
+    topology: 'cluster',
+    // node-redis 5 is left out on purpose: it refreshes its slot map only on MOVED/ASK, so commands
+    // for a crashed master's slots wait forever (redis/node-redis#2806; measured: no recovery in
+    // 90 s). node-redis 6 refreshes the topology when a node keeps failing to reconnect.
+    clients: ['node-redis 6', 'ioredis 5', 'ioredis 6'],
+    failover: async ({ cluster }) => cluster!.crash((await cluster!.shards())[0]!.masterPort),
+    // Requests for the dead master's slots wait for the promotion (cluster-node-timeout 3 s + election).
+    latencyBoundMs: 15_000,
+    losses: 'during',
+    lossWindowMs: 1000,
+  },
+  {
+    name: 'sentinel: SENTINEL FAILOVER mymaster',
+    topology: 'sentinel',
+    clients: CLIENT_KINDS,
+    failover: ({ sentinel }) => sentinel!.failover(),
+    latencyBoundMs: 5000,
+    // The replica is promoted without pausing the old master: what the old master acknowledges
+    // until the client switches (on +switch-master) is lost when it later resyncs as a replica.
+    losses: 'during',
+    lossWindowMs: 4000,
+  },
+]
 
 interface Participant {
   readonly kind: ClientKind
@@ -38,7 +87,8 @@ function lossWindowMs(lost: readonly number[]): number {
   return lost.length === 0 ? 0 : Math.max(...lost) - Math.min(...lost)
 }
 
-function failoverScenario(topology: Topology): void {
+function failoverScenario(scenario: Scenario): void {
+  const { topology } = scenario
   const servers: { cluster?: Servers['cluster']; sentinel?: Servers['sentinel'] } = {}
   const participants: Participant[] = []
   let failoverMs = 0
@@ -49,7 +99,7 @@ function failoverScenario(topology: Topology): void {
     if (topology === 'cluster') servers.cluster = await startRedisCluster()
     else servers.sentinel = await startSentinelSet()
 
-    for (const kind of CLIENT_KINDS) {
+    for (const kind of scenario.clients) {
       const redis = await connectClient(kind, topology, servers)
       const store = new RedisStore({ client: redis.client, prefix: `fo:${kind.replace(/\W+/g, '')}:`, secret: SECRET, pool: false })
       participants.push({ kind, redis, store, written: new Map(), replicatedTo: 0 })
@@ -66,12 +116,7 @@ function failoverScenario(topology: Topology): void {
 
     const streams = participants.map((p) => startRequestStream(p.store, [...p.written.keys()], 'during'))
     failoverStarted = performance.now()
-    if (topology === 'cluster') {
-      const [first] = await servers.cluster!.shards()
-      await servers.cluster!.failover(first!.masterPort)
-    } else {
-      await servers.sentinel!.failover()
-    }
+    await scenario.failover(servers)
     failoverDone = performance.now()
     failoverMs = failoverDone - failoverStarted
     const reports = await Promise.all(streams.map((s) => s.finish(TRAILING_SUCCESSES, 20_000)))
@@ -94,7 +139,7 @@ function failoverScenario(topology: Topology): void {
     await servers.sentinel?.stop()
   })
 
-  for (const kind of CLIENT_KINDS) {
+  for (const kind of scenario.clients) {
     const find = () => participants.find((p) => p.kind === kind) as Participant
 
     it(`${kind}: sessions written before the failover were replicated (WAIT) and read back afterwards`, () => {
@@ -103,12 +148,12 @@ function failoverScenario(topology: Topology): void {
       for (const [sid, session] of p.written) assert.deepEqual(p.readAfter?.get(sid), session, sid)
     })
 
-    it(`${kind}: every request settled within ${LATENCY_BOUND_MS} ms and the store kept serving`, (t) => {
+    it(`${kind}: every request settled within ${scenario.latencyBoundMs} ms and the store kept serving`, (t) => {
       const r = find().report as StreamReport
-      t.diagnostic(`${topology} failover took ${Math.round(failoverMs)} ms; ${kind}: ${r.requests} requests, ${r.errors} errors, ${r.hung} hung, slowest ${Math.round(r.maxLatencyMs)} ms, ${r.trailingSuccesses} successes in a row at the end`)
+      t.diagnostic(`failover took ${Math.round(failoverMs)} ms; ${kind}: ${r.requests} requests, ${r.errors} errors, ${r.hung} hung, slowest ${Math.round(r.maxLatencyMs)} ms, ${r.trailingSuccesses} successes in a row at the end`)
       if (r.firstErrors.length > 0) t.diagnostic(`first errors: ${r.firstErrors.join(' | ')}`)
       assert.equal(r.hung, 0)
-      assert.ok(r.maxLatencyMs < LATENCY_BOUND_MS, `slowest request ${Math.round(r.maxLatencyMs)} ms`)
+      assert.ok(r.maxLatencyMs < scenario.latencyBoundMs, `slowest request ${Math.round(r.maxLatencyMs)} ms`)
       assert.ok(r.trailingSuccesses >= TRAILING_SUCCESSES, `${r.trailingSuccesses} successes in a row after the failover`)
       assert.ok(r.requests > r.errors * 4, `${r.errors} of ${r.requests} requests failed`)
     })
@@ -118,20 +163,16 @@ function failoverScenario(topology: Topology): void {
       const lost = p.lostWrites ?? []
       const window = lossWindowMs(lost)
       t.diagnostic(`${kind}: ${p.report?.acknowledged.size} writes acknowledged during the stream, ${lost.length} lost, within ${Math.round(window)} ms`)
-      if (topology === 'cluster') {
-        // CLUSTER FAILOVER (without FORCE) pauses the old master until its replica has caught up.
+      if (scenario.losses === 'none') {
         assert.deepEqual(lost, [])
       } else {
-        // SENTINEL FAILOVER promotes the replica without pausing the old master: what the old master
-        // acknowledged between the promotion and the client's switch (on +switch-master) is lost.
-        // That window must be short, inside the failover, and nothing acknowledged later may be lost.
-        assert.ok(window < SWITCH_WINDOW_MS, `lost writes span ${Math.round(window)} ms`)
-        assert.ok(lost.every((at) => at >= failoverStarted && at <= failoverDone), 'only writes acknowledged during the failover were lost')
+        assert.ok(window <= (scenario.lossWindowMs ?? 0), `lost writes span ${Math.round(window)} ms`)
+        assert.ok(lost.every((at) => at >= failoverStarted - 1000 && at <= failoverDone), 'only writes acknowledged around the failover were lost')
       }
     })
   }
 }
 
 describe('failover under a steady stream of store requests', () => {
-  for (const topology of TOPOLOGIES) describe(`${topology} failover × every client`, () => failoverScenario(topology))
+  for (const scenario of SCENARIOS) describe(scenario.name, () => failoverScenario(scenario))
 })

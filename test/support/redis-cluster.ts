@@ -24,6 +24,11 @@ export interface LocalCluster {
    * the cluster has settled with the roles swapped. Resolves with the new master's port.
    */
   failover(masterPort: number): Promise<number>
+  /**
+   * Kills the master on `masterPort` (SIGKILL) and waits until the cluster has promoted its
+   * replica and every surviving node reports cluster_state:ok. Resolves with the new master's port.
+   */
+  crash(masterPort: number): Promise<number>
   stop(): Promise<void>
 }
 
@@ -110,6 +115,23 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Pro
           const now = view.find((s) => s.masterPort === replicaPort)
           return now?.replicaPorts.includes(masterPort) ? true : undefined
         })
+        return replicaPort
+      },
+      async crash(masterPort) {
+        const shard = (await shards(masterPort)).find((s) => s.masterPort === masterPort)
+        const replicaPort = shard?.replicaPorts[0]
+        const victim = nodes.find((node) => node.port === masterPort)
+        if (replicaPort === undefined || !victim) throw new Error(`no replica of ${masterPort} to take over`)
+        victim.process.kill('SIGKILL')
+        const survivors = ports.filter((port) => port !== masterPort)
+        await pollUntil(`${replicaPort} to be promoted after ${masterPort} crashed`, async () => {
+          if (infoFields(await redisCli(replicaPort, ['INFO', 'replication'])).get('role') !== 'master') return undefined
+          for (const port of survivors) {
+            const info = infoFields(await redisCli(port, ['CLUSTER', 'INFO']))
+            if (info.get('cluster_state') !== 'ok' || info.get('cluster_slots_ok') !== ALL_SLOTS) return undefined
+          }
+          return true
+        }, 30_000)
         return replicaPort
       },
       stop,

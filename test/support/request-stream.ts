@@ -52,7 +52,7 @@ export function startRequestStream(store: RedisStore, readable: readonly string[
       ok = outcome === 'ok'
     } catch (error) {
       errors++
-      if (firstErrors.length < 5) firstErrors.push(error instanceof Error ? error.message : String(error))
+      if (firstErrors.length < 5) firstErrors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
     } finally {
       clearTimeout(timer)
     }
