@@ -11,7 +11,7 @@ import { RedisStore } from '../../src/store.js'
 import { redisCli } from '../support/redis-cli.js'
 import { startRedisCluster } from '../support/redis-cluster.js'
 import { startSentinelSet } from '../support/redis-sentinel.js'
-import { asStored, sessionWith as makeSession } from '../support/sessions.js'
+import { asStored, sessionWith } from '../support/sessions.js'
 import { manySids } from '../support/spread.js'
 import { CLIENT_KINDS, connectClient, TOPOLOGIES, type ClientKind, type Servers, type Topology, type TopologyClient } from '../support/topology-clients.js'
 
@@ -36,7 +36,7 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
 
   it('writes sessions across many slots and reads each back; ids, all and length cover every master', async () => {
     const sids = manySids(SID_COUNT, 'spread')
-    const sessions = new Map(sids.map((sid, i) => [sid, makeSession({ user: `user-${i}`, note: 'größe ✓ 🍪', n: i })]))
+    const sessions = new Map(sids.map((sid, i) => [sid, sessionWith({ user: `user-${i}`, note: 'größe ✓ 🍪', n: i })]))
     await Promise.all([...sessions].map(([sid, session]) => store.set(sid, session)))
 
     for (const [sid, session] of sessions) assert.deepEqual(await store.get(sid), asStored(session), sid)
@@ -46,7 +46,7 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
     assert.equal(all.length, SID_COUNT)
     for (const found of all) {
       const { id, ...rest } = found as typeof found & { id: string }
-      assert.deepEqual(rest, asStored(sessions.get(id) ?? makeSession({})), id)
+      assert.deepEqual(rest, asStored(sessions.get(id) ?? sessionWith({})), id)
     }
 
     if (topology === 'cluster') {
@@ -76,23 +76,23 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
 
   it('sets the TTL from the cookie, touch extends it, and an expired cookie deletes instead of writing', async () => {
     const key = `${prefix}ttl`
-    await store.set('ttl', makeSession({ user: 'ttl' }, 90_000))
+    await store.set('ttl', sessionWith({ user: 'ttl' }, 90_000))
     const first = await redis.ttl(key)
     assert.ok(first >= 89 && first <= 90, `TTL ${first}`)
-    await store.touch('ttl', makeSession({ user: 'ttl' }, 300_000))
+    await store.touch('ttl', sessionWith({ user: 'ttl' }, 300_000))
     const touched = await redis.ttl(key)
     assert.ok(touched >= 299 && touched <= 300, `TTL after touch ${touched}`)
 
-    await store.touch('ttl', makeSession({ user: 'ttl' }, -1000))
+    await store.touch('ttl', sessionWith({ user: 'ttl' }, -1000))
     assert.equal(await redis.ttl(key), -2)
-    await store.set('ttl', makeSession({ user: 'ttl' }, -1000))
+    await store.set('ttl', sessionWith({ user: 'ttl' }, -1000))
     assert.equal(await store.get('ttl'), null)
     assert.equal(await redis.ttl(key), -2)
   })
 
   it('destroy removes one session and leaves the others', async () => {
-    await store.set('gone', makeSession({ user: 'gone' }))
-    await store.set('kept', makeSession({ user: 'kept' }))
+    await store.set('gone', sessionWith({ user: 'gone' }))
+    await store.set('kept', sessionWith({ user: 'kept' }))
     await store.destroy('gone')
     assert.equal(await store.get('gone'), null)
     assert.equal(await redis.ttl(`${prefix}gone`), -2)
@@ -101,8 +101,8 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
 
   it('a tampered record or one moved to another id reads as no session and is reported', async () => {
     const raw = adaptClient(redis.client)
-    await store.set('victim', makeSession({ user: 'victim' }))
-    await store.set('other', makeSession({ user: 'other' }))
+    await store.set('victim', sessionWith({ user: 'victim' }))
+    await store.set('other', sessionWith({ user: 'other' }))
     const record = await raw.get(`${prefix}victim`)
     assert.ok(record)
     const flipped = Buffer.from(record)
@@ -134,7 +134,7 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
     const other = new RedisStore({ client: redis.client, prefix: `other:${prefix}`, secret: SECRET, pool: false })
     try {
       const otherSids = manySids(30, 'bystander')
-      await Promise.all(otherSids.map((sid) => other.set(sid, makeSession({ user: sid }))))
+      await Promise.all(otherSids.map((sid) => other.set(sid, sessionWith({ user: sid }))))
       assert.ok(((await store.length()) ?? 0) >= SID_COUNT)
 
       await store.clear()
@@ -182,7 +182,7 @@ describe('store contract on Redis Cluster and Sentinel, topology × client', () 
 
     it('works, but pins every session to one slot and so to one master (why the default prefix has no hash tag)', async () => {
       const sids = manySids(60, 'tagged')
-      await Promise.all(sids.map((sid) => store.set(sid, makeSession({ user: sid }))))
+      await Promise.all(sids.map((sid) => store.set(sid, sessionWith({ user: sid }))))
       assert.equal(await store.length(), 60)
       assert.equal((await store.all())?.length, 60)
       const shards = await servers.cluster!.shards()

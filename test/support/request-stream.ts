@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import type { RedisStore } from '../../src/store.js'
-import { makeSession } from './sessions.js'
+import { sessionWith } from './sessions.js'
 
 export interface StreamReport {
   readonly requests: number
@@ -66,7 +66,7 @@ export function startRequestStream(store: RedisStore, readable: readonly string[
   async function loop(loopId: number): Promise<void> {
     for (let i = 0; !stopping; i++) {
       const sid = `${tag}-${loopId}-${i}`
-      if (await timed(() => store.set(sid, makeSession({ n: i })))) acknowledged.set(sid, { n: i, at: performance.now() })
+      if (await timed(() => store.set(sid, sessionWith({ n: i })))) acknowledged.set(sid, { n: i, at: performance.now() })
       await timed(async () => {
         const got = (await store.get(sid)) as { n?: number } | null
         if (acknowledged.has(sid) && got?.n !== i) throw new Error(`read ${sid} back as ${JSON.stringify(got)}`)
