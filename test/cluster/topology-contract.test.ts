@@ -167,27 +167,4 @@ describe('store contract on Redis Cluster and Sentinel, topology × client', () 
     for (const kind of CLIENT_KINDS) describe(`${topology} × ${kind}`, () => storeContract(topology, kind, servers))
   }
 
-  describe('a hash-tag prefix on the cluster', () => {
-    let redis: TopologyClient
-    let store: RedisStore
-    before(async () => {
-      redis = await connectClient('node-redis 6', 'cluster', servers)
-      store = new RedisStore({ client: redis.client, prefix: '{sess}:', secret: SECRET, pool: false })
-    })
-    after(async () => {
-      await store?.clear()
-      await store?.close()
-      await redis?.close()
-    })
-
-    it('works, but pins every session to one slot and so to one master (why the default prefix has no hash tag)', async () => {
-      const sids = manySids(60, 'tagged')
-      await Promise.all(sids.map((sid) => store.set(sid, sessionWith({ user: sid }))))
-      assert.equal(await store.length(), 60)
-      assert.equal((await store.all())?.length, 60)
-      const shards = await servers.cluster!.shards()
-      const perMaster = await Promise.all(shards.map(async (s) => (await redisCli(s.masterPort, ['--scan', '--pattern', '{sess}:*'])).split('\n').filter(Boolean).length))
-      assert.deepEqual([...perMaster].sort((a, b) => a - b), [0, 0, 60])
-    })
-  })
 })

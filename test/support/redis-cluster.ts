@@ -41,6 +41,9 @@ const NODE_ARGS = [
   '--cluster-config-file', 'nodes.conf',
   '--cluster-node-timeout', '3000',
   '--repl-diskless-sync-delay', '0',
+  // Redis 7 leaves a replica out of CLUSTER SLOTS until its replication offset is non-zero;
+  // frequent replication pings get it there without writing data.
+  '--repl-ping-replica-period', '1',
   '--cluster-announce-ip', HOST,
 ]
 
@@ -93,7 +96,11 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Pro
           const view = views[0] as ClusterShard[]
           if (view.length !== masters || view.some((shard) => shard.replicaPorts.length !== replicasPerMaster)) return undefined
           const synced = await Promise.all(view.flatMap((shard) => shard.replicaPorts.map(replicaInSync)))
-          return synced.every(Boolean) ? view : undefined
+          if (!synced.every(Boolean)) return undefined
+          // What clients discover: every node lists every master and replica in CLUSTER SLOTS.
+          const listed = await Promise.all(ports.map(async (port) => new Set((await redisCli(port, ['CLUSTER', 'SLOTS'])).split(/\r?\n/))))
+          const everyone = view.flatMap((shard) => [shard.masterPort, ...shard.replicaPorts]).map(String)
+          return listed.every((lines) => everyone.every((port) => lines.has(port))) ? view : undefined
         },
         30_000,
       )
