@@ -1,115 +1,30 @@
 import { SealedError, SealedOptionsError } from './errors.js'
+import type { RedisAdapter } from './clients/adapter.js'
+import { ioRedisAdapter, isIoRedis } from './clients/ioredis.js'
+import { ioRedisClusterAdapter, isIoRedisCluster } from './clients/ioredis-cluster.js'
+import { isNodeRedis, nodeRedisAdapter, type NodeRedisCommands } from './clients/node-redis.js'
+import { isNodeRedisCluster, nodeRedisClusterAdapter } from './clients/node-redis-cluster.js'
+import { isNodeRedisSentinel, nodeRedisSentinelAdapter } from './clients/node-redis-sentinel.js'
+
+export type { RedisAdapter } from './clients/adapter.js'
 
 /**
- * The handful of Redis commands the store needs, with values always as Buffers, so sealed
- * bytes are never decoded as UTF-8 whichever client is underneath.
+ * Wraps a user's client: node-redis v5/v6 (`createClient`, `createSentinel`, `createCluster`) or
+ * ioredis v5/v6 (`Redis`, `Redis` with `sentinels`, `Cluster`). A TypeError names the option
+ * when it is none of these. Clusters and sentinels are checked first: they also have the single-node methods.
  */
-export interface RedisAdapter {
-  get(key: string): Promise<Buffer | null>
-  mget(keys: readonly string[]): Promise<(Buffer | null)[]>
-  /** SET with EX `ttl` seconds, or without expiry when `ttl` is undefined. */
-  set(key: string, value: Buffer | string, ttl: number | undefined): Promise<void>
-  expire(key: string, ttl: number): Promise<void>
-  del(keys: readonly string[]): Promise<void>
-  /** Batches of keys matching a SCAN pattern. */
-  scan(match: string, count: number): AsyncIterable<string[]>
-  /** EVAL of a Lua script; `keys` must share one hash slot on a cluster. */
-  eval(script: string, keys: readonly string[], args: readonly (Buffer | string)[]): Promise<unknown>
-}
-
-/** Buffer replies for RESP blob strings ('$', char code 36) in node-redis v5 and v6. */
-const BLOB_STRING = 36
-
-type Fn = (...args: unknown[]) => Promise<unknown>
-interface NodeRedisLike {
-  withTypeMapping(mapping: Record<number, unknown>): NodeRedisLike
-  get: Fn
-  mGet: Fn
-  set: Fn
-  expire: Fn
-  del: Fn
-  scan: Fn
-  eval: Fn
-}
-interface IoRedisLike {
-  getBuffer: Fn
-  mgetBuffer: Fn
-  set: Fn
-  expire: Fn
-  del: Fn
-  scan: Fn
-  eval: Fn
-}
-
-function isNodeRedis(client: object): client is NodeRedisLike {
-  return typeof (client as NodeRedisLike).withTypeMapping === 'function' && typeof (client as NodeRedisLike).mGet === 'function'
-}
-
-function isIoRedis(client: object): client is IoRedisLike {
-  return typeof (client as IoRedisLike).getBuffer === 'function' && typeof (client as IoRedisLike).mgetBuffer === 'function'
-}
-
-function nodeRedisAdapter(client: NodeRedisLike): RedisAdapter {
-  const buffers = client.withTypeMapping({ [BLOB_STRING]: Buffer })
-  return {
-    get: (key) => buffers.get(key) as Promise<Buffer | null>,
-    mget: (keys) => buffers.mGet(keys) as Promise<(Buffer | null)[]>,
-    async set(key, value, ttl) {
-      await (ttl === undefined ? client.set(key, value) : client.set(key, value, { expiration: { type: 'EX', value: ttl } }))
-    },
-    async expire(key, ttl) {
-      await client.expire(key, ttl)
-    },
-    async del(keys) {
-      if (keys.length > 0) await client.del(keys)
-    },
-    async *scan(match, count) {
-      let cursor = '0'
-      do {
-        const reply = (await client.scan(cursor, { MATCH: match, COUNT: count })) as { cursor: string | number; keys: string[] }
-        cursor = String(reply.cursor)
-        if (reply.keys.length > 0) yield reply.keys
-      } while (cursor !== '0')
-    },
-    eval: (script, keys, args) => client.eval(script, { keys: [...keys], arguments: [...args] }),
-  }
-}
-
-function ioRedisAdapter(client: IoRedisLike): RedisAdapter {
-  return {
-    get: (key) => client.getBuffer(key) as Promise<Buffer | null>,
-    mget: (keys) => client.mgetBuffer(...keys) as Promise<(Buffer | null)[]>,
-    async set(key, value, ttl) {
-      await (ttl === undefined ? client.set(key, value) : client.set(key, value, 'EX', ttl))
-    },
-    async expire(key, ttl) {
-      await client.expire(key, ttl)
-    },
-    async del(keys) {
-      if (keys.length > 0) await client.del(...keys)
-    },
-    async *scan(match, count) {
-      let cursor = '0'
-      do {
-        const [next, keys] = (await client.scan(cursor, 'MATCH', match, 'COUNT', count)) as [string, string[]]
-        cursor = next
-        if (keys.length > 0) yield keys
-      } while (cursor !== '0')
-    },
-    eval: (script, keys, args) => client.eval(script, keys.length, ...keys, ...args),
-  }
-}
-
-/** Wraps a user's client; a TypeError names the option when it is neither node-redis nor ioredis. */
 export function adaptClient(client: unknown): RedisAdapter {
   if (typeof client === 'object' && client !== null) {
+    if (isNodeRedisCluster(client)) return nodeRedisClusterAdapter(client)
+    if (isNodeRedisSentinel(client)) return nodeRedisSentinelAdapter(client)
     if (isNodeRedis(client)) return nodeRedisAdapter(client)
+    if (isIoRedisCluster(client)) return ioRedisClusterAdapter(client)
     if (isIoRedis(client)) return ioRedisAdapter(client)
   }
-  throw new SealedOptionsError('client', 'must be a node-redis v5/v6 or ioredis v5/v6 client')
+  throw new SealedOptionsError('client', 'must be a node-redis v5/v6 or ioredis v5/v6 client (single node, sentinel or cluster)')
 }
 
-interface OwnedClient extends NodeRedisLike {
+interface OwnedClient extends NodeRedisCommands {
   readonly isReady: boolean
   connect(): Promise<unknown>
   destroy(): void

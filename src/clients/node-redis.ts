@@ -1,0 +1,62 @@
+import { keysAsStrings, type Fn, type RedisAdapter } from './adapter.js'
+
+/** Buffer replies for RESP blob strings ('$', char code 36) in node-redis v5 and v6. */
+export const BLOB_STRING = 36
+
+/** What the adapters use of a node-redis v5/v6 client, sentinel client or cluster. */
+export interface NodeRedisCommands {
+  withTypeMapping(mapping: Record<number, unknown>): NodeRedisCommands
+  get: Fn
+  mGet: Fn
+  set: Fn
+  expire: Fn
+  del: Fn
+  scan: Fn
+  eval: Fn
+}
+
+export function isNodeRedis(client: object): client is NodeRedisCommands {
+  const c = client as Partial<NodeRedisCommands>
+  return typeof c.withTypeMapping === 'function' && typeof c.mGet === 'function'
+}
+
+/** SET with the v5/v6 `expiration` option. */
+export async function nodeRedisSet(client: NodeRedisCommands, key: string, value: Buffer | string, ttl: number | undefined): Promise<void> {
+  await (ttl === undefined ? client.set(key, value) : client.set(key, value, { expiration: { type: 'EX', value: ttl } }))
+}
+
+/** EVAL with the v5/v6 `{ keys, arguments }` form; a cluster or sentinel client routes it by its key. */
+export function nodeRedisEval(client: NodeRedisCommands, script: string, keys: readonly string[], args: readonly (Buffer | string)[]): Promise<unknown> {
+  return client.eval(script, { keys: [...keys], arguments: [...args] })
+}
+
+/** Every key of one node (or of a sentinel client's master) matching `match`, in SCAN batches. */
+export async function* scanNodeRedis(client: Pick<NodeRedisCommands, 'scan'>, match: string, count: number): AsyncIterable<string[]> {
+  let cursor = '0'
+  do {
+    const reply = (await client.scan(cursor, { MATCH: match, COUNT: count })) as { cursor: string | number; keys: (string | Uint8Array)[] }
+    cursor = String(reply.cursor)
+    if (reply.keys.length > 0) yield keysAsStrings(reply.keys)
+  } while (cursor !== '0')
+}
+
+/**
+ * A single node-redis client, or a `createSentinel()` client: the sentinel client sends every
+ * command to the current master, so it behaves as one node.
+ */
+export function nodeRedisAdapter(client: NodeRedisCommands): RedisAdapter {
+  const buffers = client.withTypeMapping({ [BLOB_STRING]: Buffer })
+  return {
+    get: (key) => buffers.get(key) as Promise<Buffer | null>,
+    mget: (keys) => buffers.mGet(keys) as Promise<(Buffer | null)[]>,
+    set: (key, value, ttl) => nodeRedisSet(client, key, value, ttl),
+    async expire(key, ttl) {
+      await client.expire(key, ttl)
+    },
+    async del(keys) {
+      if (keys.length > 0) await client.del(keys)
+    },
+    scan: (match, count) => scanNodeRedis(client, match, count),
+    eval: (script, keys, args) => nodeRedisEval(client, script, keys, args),
+  }
+}

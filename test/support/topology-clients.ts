@@ -1,0 +1,147 @@
+/**
+ * Creates a connected client of each supported library for a Redis Cluster or a Sentinel set,
+ * exactly as docs/scaling-out.md tells users to, plus the few test-side operations
+ * (WAIT for replication, TTL) that differ by library.
+ */
+import { Cluster as IoCluster5, Redis as IoRedis5 } from 'ioredis'
+import { Cluster as IoCluster6, Redis as IoRedis6 } from 'ioredis6'
+import { createCluster as createCluster6, createSentinel as createSentinel6 } from 'redis'
+import { createCluster as createCluster5, createSentinel as createSentinel5 } from 'redis5'
+import type { LocalCluster } from './redis-cluster.js'
+import type { LocalSentinelSet } from './redis-sentinel.js'
+
+export const TOPOLOGIES = ['cluster', 'sentinel'] as const
+export type Topology = (typeof TOPOLOGIES)[number]
+
+export const CLIENT_KINDS = ['node-redis 6', 'node-redis 5', 'ioredis 5', 'ioredis 6'] as const
+export type ClientKind = (typeof CLIENT_KINDS)[number]
+
+export interface Servers {
+  readonly cluster?: LocalCluster
+  readonly sentinel?: LocalSentinelSet
+}
+
+export interface TopologyClient {
+  readonly label: string
+  /** The library's own client object, as a user passes it to `new RedisStore({ client })`. */
+  readonly client: object
+  /** Client-side errors (connection events) seen so far. */
+  readonly errors: unknown[]
+  /** `WAIT 1 1000` on every master connection this client wrote through; resolves with the fewest replicas acknowledged. */
+  waitReplicated(): Promise<number>
+  /** TTL of a key in seconds (-2 missing, -1 no expiry). */
+  ttl(key: string): Promise<number>
+  close(): Promise<void>
+}
+
+type Command = (...args: unknown[]) => Promise<unknown>
+interface NodeRedisClusterLike {
+  masters: object[]
+  nodeClient(node: object): Promise<{ sendCommand(args: string[]): Promise<unknown> }>
+  ttl: Command
+  close(): Promise<void>
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  connect(): Promise<unknown>
+}
+interface NodeRedisSentinelLike {
+  sendCommand(isReadonly: boolean, args: string[]): Promise<unknown>
+  ttl: Command
+  close(): Promise<void>
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  connect(): Promise<unknown>
+}
+interface IoRedisLike {
+  call(...args: unknown[]): Promise<unknown>
+  ttl: Command
+  quit(): Promise<unknown>
+  disconnect(): void
+  on(event: 'error', listener: (error: unknown) => void): unknown
+}
+interface IoClusterLike extends IoRedisLike {
+  nodes(role: 'master'): IoRedisLike[]
+}
+
+const WAIT = ['WAIT', '1', '1000']
+
+function fewest(counts: unknown[]): number {
+  return Math.min(...counts.map(Number))
+}
+
+async function nodeRedis(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
+  const errors: unknown[] = []
+  const v6 = kind === 'node-redis 6'
+  if (topology === 'cluster') {
+    const rootNodes = requireCluster(servers).rootNodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` }))
+    const cluster = (v6 ? createCluster6({ rootNodes }) : createCluster5({ rootNodes })) as unknown as NodeRedisClusterLike
+    cluster.on('error', (error) => errors.push(error))
+    await cluster.connect()
+    return {
+      label: `${kind} createCluster`,
+      client: cluster,
+      errors,
+      waitReplicated: async () => fewest(await Promise.all(cluster.masters.map(async (m) => (await cluster.nodeClient(m)).sendCommand(WAIT)))),
+      ttl: (key) => cluster.ttl(key) as Promise<number>,
+      close: () => cluster.close(),
+    }
+  }
+  const set = requireSentinel(servers)
+  const options = { name: set.name, sentinelRootNodes: [...set.sentinels] }
+  const sentinel = (v6 ? createSentinel6(options) : createSentinel5(options)) as unknown as NodeRedisSentinelLike
+  sentinel.on('error', (error) => errors.push(error))
+  await sentinel.connect()
+  return {
+    label: `${kind} createSentinel`,
+    client: sentinel,
+    errors,
+    waitReplicated: async () => Number(await sentinel.sendCommand(false, WAIT)),
+    ttl: (key) => sentinel.ttl(key) as Promise<number>,
+    close: () => sentinel.close(),
+  }
+}
+
+async function ioredis(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
+  const errors: unknown[] = []
+  const v5 = kind === 'ioredis 5'
+  let client: IoRedisLike
+  let waitReplicated: () => Promise<number>
+  if (topology === 'cluster') {
+    const nodes = requireCluster(servers).rootNodes.map((node) => ({ ...node }))
+    const cluster = (v5 ? new IoCluster5(nodes) : new IoCluster6(nodes)) as unknown as IoClusterLike
+    client = cluster
+    waitReplicated = async () => fewest(await Promise.all(cluster.nodes('master').map((node) => node.call(...WAIT))))
+  } else {
+    const set = requireSentinel(servers)
+    const options = { sentinels: [...set.sentinels], name: set.name, failoverDetector: true }
+    client = (v5 ? new IoRedis5(options) : new IoRedis6(options)) as unknown as IoRedisLike
+    waitReplicated = async () => Number(await client.call(...WAIT))
+  }
+  client.on('error', (error) => errors.push(error))
+  await client.call('PING')
+  return {
+    label: `${kind} ${topology === 'cluster' ? 'Cluster' : 'Redis({ sentinels })'}`,
+    client,
+    errors,
+    waitReplicated,
+    ttl: (key) => client.ttl(key) as Promise<number>,
+    async close() {
+      await client.quit().catch(() => {})
+      // ioredis#1362: quit() leaves failoverDetector's sentinel subscriptions open; disconnect() closes them.
+      client.disconnect()
+    },
+  }
+}
+
+function requireCluster(servers: Servers): LocalCluster {
+  if (!servers.cluster) throw new Error('no local cluster was started')
+  return servers.cluster
+}
+
+function requireSentinel(servers: Servers): LocalSentinelSet {
+  if (!servers.sentinel) throw new Error('no local sentinel set was started')
+  return servers.sentinel
+}
+
+/** A connected client of `kind` for `topology`. */
+export function connectClient(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
+  return kind.startsWith('node-redis') ? nodeRedis(kind, topology, servers) : ioredis(kind, topology, servers)
+}
