@@ -99,6 +99,23 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
     assert.equal((await store.get('kept'))?.cookie !== undefined, true)
   })
 
+  it('destroyGuard: a destroyed id stays dead for a set that lands after the destroy (one-key Lua on every topology)', async () => {
+    const guarded = new RedisStore({ client: redis.client, prefix: `${prefix}guard:`, secret: SECRET, pool: false, destroyGuard: 30 })
+    try {
+      for (const sid of manySids(12, 'guard')) {
+        await guarded.set(sid, sessionWith({ user: sid }))
+        await guarded.destroy(sid)
+        await guarded.set(sid, sessionWith({ user: 'resurrected' }))
+        await guarded.touch(sid, sessionWith({ user: 'resurrected' }))
+        assert.equal(await guarded.get(sid), null, `session ${sid} stays destroyed`)
+        const ttl = await redis.ttl(`${prefix}guard:${sid}`)
+        assert.ok(ttl > 0 && ttl <= 30, `the tombstone expires by itself (ttl ${ttl})`)
+      }
+    } finally {
+      await guarded.close()
+    }
+  })
+
   it('a tampered record or one moved to another id reads as no session and is reported', async () => {
     const raw = adaptClient(redis.client)
     await store.set('victim', sessionWith({ user: 'victim' }))
