@@ -115,8 +115,9 @@ interface Exit {
 
 /** Runs `node script` with no loader, and waits for it to exit on its own (killed after the timeout). */
 function runPlainNode(script: string, cwd: string, env: Record<string, string>): Promise<Exit> {
-  const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env
-  const child = spawn(process.execPath, [script], { cwd, env: { ...parentEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const childEnv = { ...process.env, ...env }
+  delete childEnv.NODE_OPTIONS
+  const child = spawn(process.execPath, [script], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   let timedOut = false
