@@ -7,6 +7,8 @@ export default defineConfig({
   platform: 'node',
   target: 'node20',
   shims: true,
+  // Node 20 knows every 'node:' specifier; keep them as written.
+  removeNodeProtocol: false,
   splitting: false,
   sourcemap: true,
   clean: true,

@@ -1,0 +1,198 @@
+/**
+ * The example app (examples/server.ts) over real HTTP against a private redis-server: login,
+ * profile, a cart large enough for the worker pool, logout; what Redis holds at each step.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
+import { after, before, test } from 'node:test'
+import { createClient, RESP_TYPES } from 'redis'
+import { startApp, type RunningApp } from '../examples/server.js'
+import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
+
+/** A browser in miniature: keeps cookies between requests and never follows redirects. */
+class Browser {
+  readonly cookies = new Map<string, string>()
+  constructor(private readonly base: string) {}
+
+  async request(path: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
+    const headers: Record<string, string> = {}
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    if (form) headers['content-type'] = 'application/x-www-form-urlencoded'
+    const response = await fetch(this.base + path, {
+      method: form ? 'POST' : 'GET',
+      headers,
+      body: form ? new URLSearchParams(form).toString() : undefined,
+      redirect: 'manual',
+    })
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';')
+      const name = pair.slice(0, pair.indexOf('='))
+      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a))
+      if (expired) this.cookies.delete(name)
+      else this.cookies.set(name, pair.slice(name.length + 1))
+    }
+    return { status: response.status, location: response.headers.get('location'), body: await response.text() }
+  }
+
+  /** The session id inside the signed `connect.sid` cookie (`s:<id>.<signature>`). */
+  sessionId(): string {
+    const cookie = decodeURIComponent(this.cookies.get('connect.sid') ?? '')
+    const match = /^s:([^.]+)\./.exec(cookie)
+    assert.ok(match, `no signed session cookie: ${cookie}`)
+    return match[1] as string
+  }
+}
+
+let redis: LocalRedis
+let app: RunningApp
+let inspector: ReturnType<typeof createClient>
+
+const rawValue = (key: string) => inspector.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(key) as Promise<Buffer | null>
+
+before(async () => {
+  redis = await startRedis()
+  app = await startApp({ port: 0, redisUrl: redis.url, secret: randomBytes(32) })
+  inspector = createClient({ url: redis.url })
+  await inspector.connect()
+})
+
+after(async () => {
+  await inspector?.close()
+  await app?.close()
+  await redis?.stop()
+})
+
+test('login → profile → a cart of 1,000+ items on the pool → logout, with sealed records in Redis', async () => {
+  const browser = new Browser(app.url)
+  const name = `Zoë <Probe> ${randomBytes(4).toString('hex')}`
+
+  const home = await browser.request('/')
+  assert.equal(home.status, 200)
+  assert.match(home.body, /<form method="post" action="\/login">/)
+  assert.equal(browser.cookies.size, 0, 'an anonymous visit must not create a session')
+  assert.equal(await inspector.dbSize(), 0)
+
+  const login = await browser.request('/login', { name })
+  assert.equal(login.status, 303)
+  assert.equal(login.location, '/profile')
+  const sid = browser.sessionId()
+  const key = `sess:${sid}`
+  assert.ok(await rawValue(key), 'the session was not written to Redis')
+
+  const profile = await browser.request('/profile')
+  assert.equal(profile.status, 200)
+  assert.ok(profile.body.includes('Zoë &lt;Probe&gt;'), 'the profile does not show the (escaped) name')
+  assert.ok(!profile.body.includes('<Probe>'), 'the name was not HTML-escaped')
+
+  const added = await browser.request('/cart/add', { sku: 'mug-blue', count: '1000' })
+  assert.equal(added.status, 303)
+  assert.equal(added.location, '/cart')
+  await browser.request('/cart/add', { sku: 'tea-green' })
+  const cart = await browser.request('/cart')
+  assert.equal(cart.status, 200)
+  assert.match(cart.body, /<strong>1,001 items<\/strong>/)
+  const size = Number(/Session size: <strong>([\d,]+) bytes/.exec(cart.body)?.[1]?.replaceAll(',', ''))
+  assert.ok(size > 32_768, `a 1,001-item cart should be above the offload threshold, was ${size} bytes`)
+  assert.match(cart.body, /sealed on the worker pool/)
+
+  const stats = (await (await fetch(`${app.url}/stats`)).json()) as { pooled: number; sealed: number; openFailures: number }
+  assert.ok(stats.pooled >= 1, `the large session did not go through the pool: ${JSON.stringify(stats)}`)
+  assert.equal(stats.openFailures, 0)
+
+  const raw = await rawValue(key)
+  assert.ok(raw && raw.length > size / 2, 'the large cart is not in Redis')
+  for (const plain of [name, 'Zoë', 'Blue enamel mug', '"cart"']) {
+    assert.equal(raw.includes(Buffer.from(plain)), false, `the raw Redis value contains ${JSON.stringify(plain)}`)
+  }
+
+  const oldCookie = browser.cookies.get('connect.sid') as string
+  const logout = await browser.request('/logout', {})
+  assert.equal(logout.status, 303)
+  assert.equal(logout.location, '/')
+  assert.equal(browser.cookies.has('connect.sid'), false, 'logout did not clear the cookie')
+  assert.equal(await inspector.exists(key), 0, 'the session is still in Redis after logout')
+
+  const afterLogout = await browser.request('/profile')
+  assert.equal(afterLogout.status, 303, 'a logged-out browser must be sent to the login page')
+  const replay = new Browser(app.url)
+  replay.cookies.set('connect.sid', oldCookie)
+  assert.equal((await replay.request('/profile')).status, 303, 'the old cookie still opens a session after logout')
+  assert.equal(await inspector.exists(key), 0)
+})
+
+test('bad input gets a clear 4xx page and no session', async () => {
+  const browser = new Browser(app.url)
+  const empty = await browser.request('/login', { name: '   ' })
+  assert.equal(empty.status, 400)
+  assert.match(empty.body, /Please enter a name of 1 to 40 characters/)
+  assert.equal((await browser.request('/login', { name: 'x'.repeat(41) })).status, 400)
+  assert.equal(browser.cookies.size, 0)
+
+  for (const path of ['/profile', '/cart']) {
+    const anonymous = await browser.request(path)
+    assert.equal(anonymous.status, 303, `${path} without a login`)
+    assert.equal(anonymous.location, '/')
+  }
+  assert.equal((await browser.request('/cart/add', { sku: 'tea-green' })).status, 303)
+
+  await browser.request('/login', { name: 'Bob' })
+  const unknown = await browser.request('/cart/add', { sku: 'no-such-thing' })
+  assert.equal(unknown.status, 400)
+  assert.match(unknown.body, /Unknown product or count/)
+  assert.equal((await browser.request('/cart/add', { sku: 'tea-green', count: '1001' })).status, 400)
+  assert.equal((await browser.request('/cart/add', { sku: 'tea-green', count: '1.5' })).status, 400)
+  assert.match((await browser.request('/cart')).body, /<strong>0 items<\/strong>/)
+})
+
+test('a forged or tampered cookie gives a fresh anonymous page, not an error', async () => {
+  const browser = new Browser(app.url)
+  await browser.request('/login', { name: 'Carol' })
+  const key = `sess:${browser.sessionId()}`
+  const raw = (await rawValue(key)) as Buffer
+  raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 1
+  await inspector.set(key, raw)
+  const home = await browser.request('/')
+  assert.equal(home.status, 200)
+  assert.match(home.body, /action="\/login"/, 'a tampered record must read as no session')
+})
+
+test('/health answers with Redis up; /stats is JSON of store.stats()', async () => {
+  const health = await fetch(`${app.url}/health`)
+  assert.equal(health.status, 200)
+  assert.deepEqual(await health.json(), { ok: true, redis: 'PONG' })
+  const stats = (await (await fetch(`${app.url}/stats`)).json()) as Record<string, unknown>
+  for (const field of ['sealed', 'opened', 'openFailures', 'pooled', 'inline']) assert.equal(typeof stats[field], 'number', field)
+})
+
+test('startApp rejects on a taken port with EADDRINUSE and releases its Redis client', async () => {
+  const holder = createServer()
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+  const { port } = holder.address() as { port: number }
+  const clientsBefore = Number(/connected_clients:(\d+)/.exec(await inspector.info('clients'))?.[1])
+  try {
+    await assert.rejects(startApp({ port, redisUrl: redis.url, secret: randomBytes(32) }), { code: 'EADDRINUSE' })
+  } finally {
+    holder.close()
+  }
+  const clientsAfter = Number(/connected_clients:(\d+)/.exec(await inspector.info('clients'))?.[1])
+  assert.equal(clientsAfter, clientsBefore, 'the failed start left a Redis connection open')
+})
+
+test('startApp rejects when Redis does not answer, and /health says 503 once Redis goes away', async () => {
+  const closed = await startRedis()
+  await closed.stop()
+  await assert.rejects(startApp({ port: 0, redisUrl: closed.url, secret: randomBytes(32) }), /ECONNREFUSED/)
+
+  const doomed = await startRedis()
+  const second = await startApp({ port: 0, redisUrl: doomed.url, secret: randomBytes(32) })
+  try {
+    assert.equal((await fetch(`${second.url}/health`)).status, 200)
+    await doomed.stop()
+    const down = await fetch(`${second.url}/health`)
+    assert.equal(down.status, 503)
+    assert.deepEqual(await down.json(), { ok: false, redis: 'unreachable' })
+  } finally {
+    await second.close()
+  }
+})
