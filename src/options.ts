@@ -52,7 +52,7 @@ export interface ConnectRedisCryptoOptions {
 }
 
 /**
- * Records of older stores to accept during a migration (see docs/migration.md). Such a record
+ * Records of older stores to accept during a migration (see the README, "Migrating from connect-redis and connect-redis-crypto"). Such a record
  * opens, counts in `stats().legacyOpened`, and is re-sealed in our format on its next `set`.
  * Legacy records carry no binding to their Redis key: a record copied to another session id
  * still opens there; they carry no seal time either, so `maxSealAge` does not apply to them.

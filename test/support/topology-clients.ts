@@ -1,6 +1,6 @@
 /**
  * Creates a connected client of each supported library for a Redis Cluster or a Sentinel set,
- * exactly as docs/scaling-out.md tells users to, plus the few test-side operations
+ * exactly as the README's "Scaling out" section tells users to, plus the few test-side operations
  * (WAIT for replication, TTL) that differ by library.
  */
 import { Cluster as IoCluster5, Redis as IoRedis5 } from 'ioredis'
