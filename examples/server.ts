@@ -182,7 +182,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const server = buildApp(store, options.secret, ping, threshold).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {
     await store.close()
-    if (client.isOpen) await client.close()
+    // A client that lost Redis keeps reconnecting, and a graceful close would wait for it forever.
+    if (!client.isOpen) return
+    if (client.isReady) await client.close()
+    else client.destroy()
   }
   try {
     await once(server, 'listening')
