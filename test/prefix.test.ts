@@ -1,8 +1,8 @@
 /** clear/ids/all/length touch only keys under the store's prefix, whatever characters the prefix holds. */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { clientKinds, useRedis, type ClientKind } from './support/redis.js'
-import { sessionWith, StoreTracker } from './support/sessions.js'
+import { describe, it } from 'node:test'
+import { clientKinds, useRedis, type ClientKind, useKindClient } from './support/redis.js'
+import { sessionWith } from './support/sessions.js'
 
 const redis = useRedis()
 
@@ -14,21 +14,14 @@ const OUTSIDERS: Record<string, readonly string[]> = {
 }
 
 function isolation(kind: ClientKind): void {
-  let client: object
-  const stores = new StoreTracker()
-  before(async () => {
-    client = await kind.create(redis.url)
-  })
-  after(async () => {
-    await stores.closeAll()
-    await kind.close(client)
-  })
+  const scope = useKindClient(redis, kind)
+  const { stores } = scope
 
   for (const [prefix, outsiders] of Object.entries(OUTSIDERS)) {
     it(`prefix ${JSON.stringify(prefix)}: length/ids/all see only its sessions and clear deletes only them`, async () => {
       await redis.raw.flushAll()
       for (const key of outsiders) await redis.raw.set(key, `outsider ${key}`)
-      const store = stores.create({ client, prefix, scanCount: 2 })
+      const store = stores.create({ client: scope.client, prefix, scanCount: 2 })
       await store.set('s1', sessionWith({ n: 1 }))
       await store.set('s2', sessionWith({ n: 2 }))
       assert.equal(await store.length(), 2)
@@ -44,7 +37,7 @@ function isolation(kind: ClientKind): void {
 
   it('empty prefix: the session id is the whole key', async () => {
     await redis.raw.flushAll()
-    const store = stores.create({ client, prefix: '' })
+    const store = stores.create({ client: scope.client, prefix: '' })
     await store.set('one', sessionWith({ n: 1 }))
     await store.set('two', sessionWith({ n: 2 }))
     assert.deepEqual(await redis.raw.keys(), ['one', 'two'])
@@ -57,8 +50,8 @@ function isolation(kind: ClientKind): void {
 
   it('two stores with different prefixes on one client do not see each other', async () => {
     await redis.raw.flushAll()
-    const left = stores.create({ client, prefix: 'left:' })
-    const right = stores.create({ client, prefix: 'right:' })
+    const left = stores.create({ client: scope.client, prefix: 'left:' })
+    const right = stores.create({ client: scope.client, prefix: 'right:' })
     await left.set('same-id', sessionWith({ side: 'left' }))
     await right.set('same-id', sessionWith({ side: 'right' }))
     assert.equal(((await left.get('same-id')) as unknown as { side: string }).side, 'left')

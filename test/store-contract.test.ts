@@ -1,9 +1,9 @@
 /** The express-session Store contract (get/set/touch/destroy/clear/length/ids/all) with each supported client. */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import type { SessionData } from 'express-session'
 import type { SealErrorInfo } from '../src/index.js'
-import { clientKinds, useRedis, type ClientKind } from './support/redis.js'
+import { clientKinds, useRedis, type ClientKind, useKindClient } from './support/redis.js'
 import { asStored, nextTurn, probe, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
 
 const redis = useRedis()
@@ -11,16 +11,9 @@ const redis = useRedis()
 type Step = readonly [name: string, run: (cb: (err: unknown, value?: unknown) => void) => Promise<unknown>, expected: unknown]
 
 function contract(kind: ClientKind): void {
-  let client: object
-  const stores = new StoreTracker()
-  before(async () => {
-    client = await kind.create(redis.url)
-  })
-  after(async () => {
-    await stores.closeAll()
-    await kind.close(client)
-  })
-  const fresh = (options: Parameters<StoreTracker['create']>[0] = {}) => stores.create({ client, prefix: uniquePrefix(kind.name), ...options })
+  const scope = useKindClient(redis, kind)
+  const { stores } = scope
+  const fresh = (options: Parameters<StoreTracker['create']>[0] = {}) => stores.create({ client: scope.client, prefix: uniquePrefix(kind.name), ...options })
 
   it('set then get round-trips a session (promise form)', async () => {
     const store = fresh()

@@ -1,10 +1,10 @@
 /** TTL rules: a ttl function wins, else the cookie's expires, else `ttl`; <= 0 deletes; touch is EXPIRE only. */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import type { SessionData } from 'express-session'
 import type { RedisStoreOptions } from '../src/index.js'
-import { clientKinds, useRedis, type ClientKind } from './support/redis.js'
-import { sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
+import { clientKinds, useRedis, type ClientKind, useKindClient } from './support/redis.js'
+import { sessionWith, uniquePrefix } from './support/sessions.js'
 
 const redis = useRedis()
 const HOUR_MS = 3_600_000
@@ -15,18 +15,11 @@ function assertTtlNear(actual: number, seconds: number, what: string): void {
 }
 
 function ttlRules(kind: ClientKind): void {
-  let client: object
-  const stores = new StoreTracker()
-  before(async () => {
-    client = await kind.create(redis.url)
-  })
-  after(async () => {
-    await stores.closeAll()
-    await kind.close(client)
-  })
+  const scope = useKindClient(redis, kind)
+  const { stores } = scope
   const fresh = (options: Partial<RedisStoreOptions> = {}) => {
     const prefix = uniquePrefix(kind.name)
-    return { store: stores.create({ client, prefix, ...options }), key: (sid: string) => `${prefix}${sid}` }
+    return { store: stores.create({ client: scope.client, prefix, ...options }), key: (sid: string) => `${prefix}${sid}` }
   }
 
   it("the cookie's maxAge becomes the Redis TTL (within one second), even when `ttl` is set", async () => {

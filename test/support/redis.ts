@@ -8,6 +8,7 @@ import { Redis as IoRedis6 } from 'ioredis6'
 import { createClient as createNodeRedis6 } from 'redis'
 import { createClient as createNodeRedis5 } from 'redis5'
 import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
+import { StoreTracker } from './sessions.js'
 
 /** A raw view of the test server: reads bytes without any decoding, writes bytes as given. */
 export interface RawRedis {
@@ -199,5 +200,25 @@ export function useClient(redis: TestRedis, kind: ClientKind = clientKinds()[0] 
       if (!client) throw new Error('useClient(): not connected yet (use it inside a test or hook)')
       return client
     },
+  }
+}
+
+/** For one describe block: a client of `kind`, and a StoreTracker whose stores close before the client does. */
+export function useKindClient(redis: TestRedis, kind: ClientKind): { readonly client: object; readonly stores: StoreTracker } {
+  let client: object | undefined
+  const stores = new StoreTracker()
+  before(async () => {
+    client = await kind.create(redis.url)
+  })
+  after(async () => {
+    await stores.closeAll()
+    if (client) await kind.close(client)
+  })
+  return {
+    get client(): object {
+      if (!client) throw new Error(`the ${kind.name} client is not connected yet (use it inside a test)`)
+      return client
+    },
+    stores,
   }
 }
