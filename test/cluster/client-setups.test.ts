@@ -5,18 +5,16 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { Cluster as IoCluster5 } from 'ioredis'
 import { Cluster as IoCluster6 } from 'ioredis6'
 import { createCluster as createCluster6, createSentinel as createSentinel6 } from 'redis'
 import { createCluster as createCluster5, createSentinel as createSentinel5 } from 'redis5'
 import { RedisStore } from '../../src/store.js'
 import { infoFields, redisCli } from '../support/redis-cli.js'
-import { startRedisCluster } from '../support/redis-cluster.js'
-import { startSentinelSet } from '../support/redis-sentinel.js'
 import { sessionWith } from '../support/sessions.js'
 import { manySids } from '../support/spread.js'
-import { connectClient, type Servers } from '../support/topology-clients.js'
+import { connectClient, type Servers, useTopologies } from '../support/topology-clients.js'
 
 const SECRET = randomBytes(32)
 
@@ -37,17 +35,7 @@ interface ReadingClient {
 }
 
 describe('client set-ups that move commands elsewhere', () => {
-  const servers: { cluster?: Servers['cluster']; sentinel?: Servers['sentinel'] } = {}
-  before(async () => {
-    const started = await Promise.allSettled([
-      startRedisCluster().then((cluster) => (servers.cluster = cluster)),
-      startSentinelSet().then((sentinel) => (servers.sentinel = sentinel)),
-    ])
-    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason
-  })
-  after(async () => {
-    await Promise.all([servers.cluster?.stop(), servers.sentinel?.stop()])
-  })
+  const servers = useTopologies()
 
   const replicaReaders = [
     { name: 'node-redis 6 createCluster({ useReplicas: true })', topology: 'cluster', make: (s: Servers) => createCluster6({ rootNodes: s.cluster!.rootNodes.map(({ port }) => ({ url: `redis://127.0.0.1:${port}` })), useReplicas: true }) },

@@ -9,11 +9,9 @@ import type { SealErrorInfo } from '../../src/options.js'
 import { adaptClient } from '../../src/redis-client.js'
 import { RedisStore } from '../../src/store.js'
 import { redisCli } from '../support/redis-cli.js'
-import { startRedisCluster } from '../support/redis-cluster.js'
-import { startSentinelSet } from '../support/redis-sentinel.js'
 import { asStored, sessionWith } from '../support/sessions.js'
 import { manySids } from '../support/spread.js'
-import { CLIENT_KINDS, connectClient, TOPOLOGIES, type ClientKind, type Servers, type Topology, type TopologyClient } from '../support/topology-clients.js'
+import { CLIENT_KINDS, connectClient, TOPOLOGIES, type ClientKind, type Servers, type Topology, type TopologyClient, useTopologies } from '../support/topology-clients.js'
 
 const SECRET = randomBytes(32)
 /** Enough ids that, on a cluster, every master holds some and a multi-key command would span slots. */
@@ -168,17 +166,7 @@ function storeContract(topology: Topology, kind: ClientKind, servers: Servers): 
 }
 
 describe('store contract on Redis Cluster and Sentinel, topology × client', () => {
-  const servers: { cluster?: Servers['cluster']; sentinel?: Servers['sentinel'] } = {}
-  before(async () => {
-    const started = await Promise.allSettled([
-      startRedisCluster().then((cluster) => (servers.cluster = cluster)),
-      startSentinelSet().then((sentinel) => (servers.sentinel = sentinel)),
-    ])
-    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason
-  })
-  after(async () => {
-    await Promise.all([servers.cluster?.stop(), servers.sentinel?.stop()])
-  })
+  const servers = useTopologies()
 
   for (const topology of TOPOLOGIES) {
     for (const kind of CLIENT_KINDS) describe(`${topology} × ${kind}`, () => storeContract(topology, kind, servers))

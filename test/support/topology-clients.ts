@@ -7,8 +7,9 @@ import { Cluster as IoCluster5, Redis as IoRedis5 } from 'ioredis'
 import { Cluster as IoCluster6, Redis as IoRedis6 } from 'ioredis6'
 import { createCluster as createCluster6, createSentinel as createSentinel6 } from 'redis'
 import { createCluster as createCluster5, createSentinel as createSentinel5 } from 'redis5'
-import type { LocalCluster } from './redis-cluster.js'
-import type { LocalSentinelSet } from './redis-sentinel.js'
+import { after, before } from 'node:test'
+import { startRedisCluster, type LocalCluster } from './redis-cluster.js'
+import { startSentinelSet, type LocalSentinelSet } from './redis-sentinel.js'
 
 export const TOPOLOGIES = ['cluster', 'sentinel'] as const
 export type Topology = (typeof TOPOLOGIES)[number]
@@ -144,4 +145,23 @@ function requireSentinel(servers: Servers): LocalSentinelSet {
 /** A connected client of `kind` for `topology`. */
 export function connectClient(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
   return kind.startsWith('node-redis') ? nodeRedis(kind, topology, servers) : ioredis(kind, topology, servers)
+}
+
+/**
+ * Starts a Redis Cluster and a Sentinel set (in parallel) before the enclosing block and stops
+ * both after it. The fields are filled once the `before` hook has run.
+ */
+export function useTopologies(): { cluster?: Servers['cluster']; sentinel?: Servers['sentinel'] } {
+  const servers: { cluster?: Servers['cluster']; sentinel?: Servers['sentinel'] } = {}
+  before(async () => {
+    const started = await Promise.allSettled([
+      startRedisCluster().then((cluster) => (servers.cluster = cluster)),
+      startSentinelSet().then((sentinel) => (servers.sentinel = sentinel)),
+    ])
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason
+  })
+  after(async () => {
+    await Promise.all([servers.cluster?.stop(), servers.sentinel?.stop()])
+  })
+  return servers
 }
