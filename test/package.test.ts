@@ -142,7 +142,8 @@ let pkg: string
 
 before(async () => {
   ensureBuilt()
-  work = mkdtempSync(join(tmpdir(), 'sealed-package-'))
+  // '#' and '%' in the install path: file URLs must be built by pathToFileURL, not by string concatenation.
+  work = mkdtempSync(join(tmpdir(), 'sealed package #1 50% '))
   pkg = packAndUnpack(work)
   redis = await startRedis()
 })
