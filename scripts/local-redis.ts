@@ -63,12 +63,11 @@ export async function waitForPing(port: number, timeoutMs = 10_000, exited?: () 
   for (;;) {
     const why = exited?.()
     if (why) throw new Error(why)
-    try {
-      if ((await ask(port, 'PING', 250)) === '+PONG') return
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
+    // Any reply but +PONG (e.g. -LOADING, -NOAUTH) is waited out like no reply, up to the deadline.
+    const reply = await ask(port, 'PING', 250).catch(() => undefined)
+    if (reply === '+PONG') return
+    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms${reply ? ` (last reply: ${reply})` : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
 
