@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { INSTALL_HINT } from '../scripts/local-redis.js'
-import { chooseRedis, type RedisSource } from './redis-source.js'
+import { chooseRedis, DEFAULT_PROBE_PORT, type RedisSource } from './redis-source.js'
 import { startApp, type RunningApp } from './server.js'
 
 const SHUTDOWN_LIMIT_MS = 10_000
@@ -45,10 +45,12 @@ async function main(): Promise<void> {
   const port = portFromEnv()
   const redis = await chooseRedis(process.env, (line) => console.log(`Note: ${line}`))
   if (!redis) {
-    console.error('No Redis: REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and redis-server is not installed.')
+    const probed = process.env.REDIS_PROBE_PORT || DEFAULT_PROBE_PORT
+    console.error(`No Redis: REDIS_URL is not set, nothing answers on 127.0.0.1:${probed}, and redis-server is not installed.`)
     console.error(INSTALL_HINT)
     process.exit(1)
   }
+  console.log(`Redis: ${redis.description}`)
   let app: RunningApp | undefined
   let stopping = false
   let firstSignalAt = 0
@@ -84,7 +86,6 @@ async function main(): Promise<void> {
     await app.close()
     return
   }
-  console.log(`Redis: ${redis.description}`)
   console.log(`Example app listening on ${app.url}  (Ctrl-C to stop)`)
 }
 

@@ -31,6 +31,8 @@ export interface AppOptions {
   host?: string
   /** Plaintext bytes from which sealing runs on the worker pool. Default: the store's (32768). */
   offloadThreshold?: number
+  /** Where Redis and request errors are reported. Default `console.error`. */
+  logError?: (line: string) => void
 }
 
 export interface RunningApp {
@@ -64,7 +66,15 @@ function requireUser(req: Request, res: Response, next: NextFunction): void {
 const sessionStep = (req: Request, step: 'regenerate' | 'save' | 'destroy'): Promise<void> =>
   new Promise((resolve, reject) => req.session[step]((error: unknown) => (error ? reject(error) : resolve())))
 
-function buildApp(store: RedisStore, secret: string | Buffer, ping: () => Promise<string>, threshold: number): express.Express {
+interface AppParts {
+  store: RedisStore
+  secret: string | Buffer
+  ping: () => Promise<string>
+  threshold: number
+  logError: (line: string) => void
+}
+
+function buildApp({ store, secret, ping, threshold, logError }: AppParts): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
@@ -150,7 +160,7 @@ function buildApp(store: RedisStore, secret: string | Buffer, ping: () => Promis
   })
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    console.error('request failed:', error instanceof Error ? error.message : error)
+    logError(`request failed: ${error instanceof Error ? error.message : String(error)}`)
     res.status(500).type('text').send('Something went wrong.')
   })
   return app
@@ -161,6 +171,7 @@ function buildApp(store: RedisStore, secret: string | Buffer, ping: () => Promis
  * opened) when Redis cannot be reached or the port is taken (`error.code === 'EADDRINUSE'`).
  */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const logError = options.logError ?? ((line: string) => console.error(line))
   let ready = false
   const client = createClient({
     url: options.redisUrl,
@@ -171,7 +182,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   let closing: Promise<void> | undefined
   client.on('error', (error: Error) => {
     // Quiet while shutting down: a private redis-server gets the same Ctrl-C and may go first.
-    if (ready && !closing && error.message !== lastError) console.error(`redis: ${error.message}`)
+    if (ready && !closing && error.message !== lastError) logError(`redis: ${error.message}`)
     lastError = error.message
   })
   await client.connect()
@@ -179,7 +190,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const threshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
   const store = new RedisStore({ client, secret: options.secret, offloadThreshold: threshold })
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
-  const server = buildApp(store, options.secret, ping, threshold).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
+  const server = buildApp({ store, secret: options.secret, ping, threshold, logError }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {
     await store.close()
     // A client that lost Redis keeps reconnecting, and a graceful close would wait for it forever.

@@ -185,13 +185,15 @@ test('startApp rejects when Redis does not answer, and /health says 503 once Red
   await assert.rejects(startApp({ port: 0, redisUrl: closed.url, secret: randomBytes(32) }), /ECONNREFUSED/)
 
   const doomed = await startRedis()
-  const second = await startApp({ port: 0, redisUrl: doomed.url, secret: randomBytes(32) })
+  const logged: string[] = []
+  const second = await startApp({ port: 0, redisUrl: doomed.url, secret: randomBytes(32), logError: (line) => logged.push(line) })
   try {
     assert.equal((await fetch(`${second.url}/health`)).status, 200)
     await doomed.stop()
     const down = await fetch(`${second.url}/health`)
     assert.equal(down.status, 503)
     assert.deepEqual(await down.json(), { ok: false, redis: 'unreachable' })
+    assert.ok(logged.some((line) => line.startsWith('redis: ')), `the lost connection was not reported: ${JSON.stringify(logged)}`)
   } finally {
     await second.close()
   }
