@@ -6,7 +6,7 @@ import { format, inspect } from 'node:util'
 import { describe, it } from 'node:test'
 import { freePort } from '../scripts/local-redis.js'
 import { RedisStore, SealedError } from '../src/index.js'
-import { deriveMasterKeys } from '../src/secrets.js'
+import { deriveMasterKeys } from '../src/codec/secrets.js'
 import { useClient, useRedis } from './support/redis.js'
 import { nextTurn, probe, SECRET_A, SECRET_B, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
 

@@ -1,7 +1,7 @@
 /** Key rotation: `secret: [new, old]` seals with the first, opens with any, and re-seals old records on their next set. */
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { deriveMasterKeys } from '../src/secrets.js'
+import { deriveMasterKeys } from '../src/codec/secrets.js'
 import { useClient, useRedis } from './support/redis.js'
 import { asStored, SECRET_A, SECRET_B, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
 

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import { KeyRing } from '../src/codec/keyring.js'
 import { open } from '../src/codec/seal.js'
 import type { CipherName, HashName } from '../src/index.js'
-import { deriveMasterKeys } from '../src/secrets.js'
+import { deriveMasterKeys } from '../src/codec/secrets.js'
 import { useClient, useRedis } from './support/redis.js'
 import { StoreTracker } from './support/sessions.js'
 

@@ -7,8 +7,8 @@ import { move } from 'piscina'
 import { schemeById, type Scheme } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { openText, sealText, type OpenedText } from '../src/codec/text.js'
-import { readRing } from '../src/pool/key-registry.js'
-import type { Fault, SealWorkerData, Task } from '../src/pool/tasks.js'
+import { readRing } from '../src/dispatch/key-registry.js'
+import type { Fault, SealWorkerData, Task } from '../src/dispatch/tasks.js'
 
 const { registry } = (isMainThread ? { registry: undefined } : workerData) as Partial<SealWorkerData>
 const rings = new Map<number, KeyRing>()

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test'
 import type { SessionData } from 'express-session'
 import { ask, startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import { RedisStore, type SealErrorInfo } from '../../src/index.js'
-import { TOMBSTONE } from '../../src/destroy-guard.js'
+import { TOMBSTONE } from '../../src/redis/destroy-guard.js'
 import { CLIENT_KINDS, connectClient, eventually, rawClient, type TestClient } from './clients.js'
 
 let redis: LocalRedis

@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { CIPHERS, HASHES, HEADER_BYTES, schemeById, schemeFor, type Scheme } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { open, seal, toRecordBytes, type Encoding, type Opened, type SealSettings } from '../../src/codec/seal.js'
-import { deriveMasterKeys } from '../../src/secrets.js'
+import { deriveMasterKeys } from '../../src/codec/secrets.js'
 
 export interface FuzzWorld {
   /** Opens with either key; seals with the first. */

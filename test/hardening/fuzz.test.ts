@@ -13,7 +13,7 @@ import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { seal } from '../../src/codec/seal.js'
 import { RedisStore, type SealErrorInfo } from '../../src/index.js'
-import { deriveMasterKeys } from '../../src/secrets.js'
+import { deriveMasterKeys } from '../../src/codec/secrets.js'
 import { rawClient } from './clients.js'
 import { ENCODINGS, fuzzSeed, fuzzWorld, runCodecFuzz, SCHEMES } from './fuzz-cases.js'
 

@@ -2,7 +2,7 @@
 import { HEADER_BYTES, schemeFor } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { seal } from '../../src/codec/seal.js'
-import { deriveMasterKeys } from '../../src/secrets.js'
+import { deriveMasterKeys } from '../../src/codec/secrets.js'
 
 export const GCM_NONCE_BYTES = 12
 export const NONCE_SECRET = Buffer.alloc(32, 0x11)

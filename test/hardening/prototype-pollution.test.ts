@@ -10,7 +10,7 @@ import { schemeFor } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { seal } from '../../src/codec/seal.js'
 import { RedisStore } from '../../src/index.js'
-import { deriveMasterKeys } from '../../src/secrets.js'
+import { deriveMasterKeys } from '../../src/codec/secrets.js'
 import { rawClient } from './clients.js'
 import { send, startApp } from './http-app.js'
 

@@ -13,7 +13,7 @@ import { HEADER_BYTES, schemeFor } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { open, seal } from '../../src/codec/seal.js'
 import { RedisStore, type SealErrorInfo } from '../../src/index.js'
-import { deriveMasterKeys } from '../../src/secrets.js'
+import { deriveMasterKeys } from '../../src/codec/secrets.js'
 import { rawClient } from './clients.js'
 import { SCHEMES } from './fuzz-cases.js'
 

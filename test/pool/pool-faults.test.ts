@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import type { PoolSettings } from '../../src/pool-options.js'
+import type { PoolSettings } from '../../src/options/pool.js'
 import { closeSharedPool, sealerPair, sessionText, type SealerPair } from './pool-fixture.js'
 
 // Workers honour faults named in a task's Redis key only with this set when they start.

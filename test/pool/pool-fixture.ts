@@ -2,13 +2,13 @@
 import type { CompressionSettings, Encoding, SealSettings } from '../../src/codec/seal.js'
 import { schemeFor, type CipherName, type HashName } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
-import { buildPool, type SealedPool } from '../../src/pool/create-pool.js'
-import { registerRing } from '../../src/pool/key-registry.js'
-import { PooledSealer } from '../../src/pool/pooled-sealer.js'
-import type { PoolSettings } from '../../src/pool-options.js'
-import { InlineSealer } from '../../src/sealer.js'
-import { TurnGate } from '../../src/turn-gate.js'
-import { deriveMasterKeys } from '../../src/secrets.js'
+import { buildPool, type SealedPool } from '../../src/dispatch/pool.js'
+import { registerRing } from '../../src/dispatch/key-registry.js'
+import { PooledSealer } from '../../src/dispatch/pooled-sealer.js'
+import type { PoolSettings } from '../../src/options/pool.js'
+import { InlineSealer } from '../../src/dispatch/sealer.js'
+import { TurnGate } from '../../src/dispatch/turn-gate.js'
+import { deriveMasterKeys } from '../../src/codec/secrets.js'
 
 export interface SealerPair {
   readonly inline: InlineSealer

@@ -1,6 +1,6 @@
-import type { KeyRing } from './codec/keyring.js'
-import type { SealSettings } from './codec/seal.js'
-import { openText, sealText, type OpenedText } from './codec/text.js'
+import type { KeyRing } from '../codec/keyring.js'
+import type { SealSettings } from '../codec/seal.js'
+import { openText, sealText, type OpenedText } from '../codec/text.js'
 import type { TurnGate } from './turn-gate.js'
 
 /** Counters of where seal and open operations ran. */

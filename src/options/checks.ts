@@ -1,4 +1,4 @@
-import { SealedOptionsError } from './errors.js'
+import { SealedOptionsError } from '../errors.js'
 
 /** Small option checks; each TypeError names the option and what it got. */
 

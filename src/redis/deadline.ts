@@ -1,5 +1,5 @@
-import { SealedError } from './errors.js'
-import type { RedisAdapter } from './redis-client.js'
+import { SealedError } from '../errors.js'
+import type { RedisAdapter } from './client.js'
 
 /**
  * Settles `work` within `ms`: a Redis command stuck in a client's offline queue while Redis is

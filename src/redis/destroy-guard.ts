@@ -1,4 +1,4 @@
-import type { RedisAdapter } from './redis-client.js'
+import type { RedisAdapter } from './client.js'
 
 /**
  * What `destroy` writes under a session's key when `destroyGuard` is on. It cannot be mistaken

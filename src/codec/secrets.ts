@@ -1,8 +1,8 @@
 import { hkdf, scrypt } from 'node:crypto'
 import { promisify } from 'node:util'
-import { keyIdOf, type MasterKey } from './codec/keyring.js'
-import { SealedOptionsError } from './errors.js'
-import type { Secret } from './options.js'
+import { keyIdOf, type MasterKey } from './keyring.js'
+import { SealedOptionsError } from '../errors.js'
+import type { Secret } from '../options/types.js'
 
 const hkdfAsync = promisify(hkdf)
 

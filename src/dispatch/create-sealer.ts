@@ -1,8 +1,8 @@
-import type { KeyRing, MasterKey } from './codec/keyring.js'
-import { buildPool, sharedPool } from './pool/create-pool.js'
-import { registerRing } from './pool/key-registry.js'
-import { PooledSealer } from './pool/pooled-sealer.js'
-import type { ResolvedOptions } from './resolve-options.js'
+import type { KeyRing, MasterKey } from '../codec/keyring.js'
+import { buildPool, sharedPool } from './pool.js'
+import { registerRing } from './key-registry.js'
+import { PooledSealer } from './pooled-sealer.js'
+import type { ResolvedOptions } from '../options/resolve.js'
 import { InlineSealer, type Sealer } from './sealer.js'
 import { TurnGate } from './turn-gate.js'
 

@@ -1,10 +1,10 @@
 import type { SealSettings } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
-import type { DispatchStats, InlineSealer, Sealer } from '../sealer.js'
-import type { SealedPool } from './create-pool.js'
+import type { DispatchStats, InlineSealer, Sealer } from './sealer.js'
+import type { SealedPool } from './pool.js'
 import { wipeRing } from './key-registry.js'
 import type { OpenTask, SealTask, Task } from './tasks.js'
-import type { TurnGate } from '../turn-gate.js'
+import type { TurnGate } from './turn-gate.js'
 
 export interface PooledSealerConfig {
   readonly inline: InlineSealer

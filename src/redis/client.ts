@@ -1,12 +1,12 @@
-import { SealedError, SealedOptionsError } from './errors.js'
-import type { RedisAdapter } from './clients/adapter.js'
-import { ioRedisAdapter, isIoRedis } from './clients/ioredis.js'
-import { ioRedisClusterAdapter, isIoRedisCluster } from './clients/ioredis-cluster.js'
-import { isNodeRedis, nodeRedisAdapter, type NodeRedisCommands } from './clients/node-redis.js'
-import { isNodeRedisCluster, nodeRedisClusterAdapter } from './clients/node-redis-cluster.js'
-import { isNodeRedisSentinel, nodeRedisSentinelAdapter } from './clients/node-redis-sentinel.js'
+import { SealedError, SealedOptionsError } from '../errors.js'
+import type { RedisAdapter } from './adapter.js'
+import { ioRedisAdapter, isIoRedis } from './ioredis.js'
+import { ioRedisClusterAdapter, isIoRedisCluster } from './ioredis-cluster.js'
+import { isNodeRedis, nodeRedisAdapter, type NodeRedisCommands } from './node-redis.js'
+import { isNodeRedisCluster, nodeRedisClusterAdapter } from './node-redis-cluster.js'
+import { isNodeRedisSentinel, nodeRedisSentinelAdapter } from './node-redis-sentinel.js'
 
-export type { RedisAdapter } from './clients/adapter.js'
+export type { RedisAdapter } from './adapter.js'
 
 /**
  * Wraps a user's client: node-redis v5/v6 (`createClient`, `createSentinel`, `createCluster`) or

@@ -1,13 +1,13 @@
-import { CIPHERS, COMPRESSIONS, HASHES, schemeFor, type CipherName, type HashName } from './codec/format.js'
-import type { CompressionSettings, Encoding, SealSettings } from './codec/seal.js'
+import { CIPHERS, COMPRESSIONS, HASHES, schemeFor, type CipherName, type HashName } from '../codec/format.js'
+import type { CompressionSettings, Encoding, SealSettings } from '../codec/seal.js'
 import { describe, flag, integer, oneOf, onlyKnown, plainObject } from './checks.js'
-import { SealedOptionsError } from './errors.js'
-import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from './legacy/kruptein.js'
-import type { LegacySettings } from './legacy/legacy-reader.js'
-import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './options.js'
-import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool-options.js'
-import { sharedPool } from './pool/create-pool.js'
-import { checkSecrets } from './secrets.js'
+import { SealedOptionsError } from '../errors.js'
+import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
+import type { LegacySettings } from '../legacy/legacy-reader.js'
+import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './types.js'
+import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool.js'
+import { sharedPool } from '../dispatch/pool.js'
+import { checkSecrets } from '../codec/secrets.js'
 
 export const DEFAULTS = {
   prefix: 'sess:',

@@ -1,8 +1,8 @@
 import type { SessionData } from 'express-session'
-import type { CipherName, CompressionName, HashName } from './codec/format.js'
-import type { Encoding, OpenFailureReason } from './codec/seal.js'
-import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from './legacy/kruptein.js'
-import type { PoolOption } from './pool-options.js'
+import type { CipherName, CompressionName, HashName } from '../codec/format.js'
+import type { Encoding, OpenFailureReason } from '../codec/seal.js'
+import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from '../legacy/kruptein.js'
+import type { PoolOption } from './pool.js'
 
 /** Turns sessions into text and back. `parse` may return a promise. */
 export interface Serializer {
