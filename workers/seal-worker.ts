@@ -7,22 +7,36 @@ import { move } from 'piscina'
 import { schemeById, type Scheme } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { openText, sealText, type OpenedText } from '../src/codec/text.js'
-import { readRing } from '../src/dispatch/key-registry.js'
+import { readRing, registryVersion, ringIsLive } from '../src/dispatch/key-registry.js'
 import type { Fault, SealWorkerData, Task } from '../src/dispatch/tasks.js'
 
 const { registry } = (isMainThread ? { registry: undefined } : workerData) as Partial<SealWorkerData>
-const rings = new Map<number, KeyRing>()
+const rings = new Map<number, { ring: KeyRing; masters: Uint8Array[] }>()
+let seenVersion = -1
 const faultsAllowed = process.env.CONNECT_REDIS_SEALED_TEST_FAULTS === '1'
 const FAULT = /__fault_(throw|exit|hang)__/
 
-function ringFor(id: number): KeyRing {
-  let ring = rings.get(id)
-  if (!ring) {
-    const keys = registry && readRing(registry, id)
-    if (!keys) throw new Error(`unknown key ring ${id}`)
-    ring = new KeyRing(keys)
-    rings.set(id, ring)
+/** Drops (and zeroes the copied keys of) every cached ring whose store has closed since the last task. */
+function forgetClosed(shared: SharedArrayBuffer): void {
+  const version = registryVersion(shared)
+  if (version === seenVersion) return
+  seenVersion = version
+  for (const [id, cached] of rings) {
+    if (ringIsLive(shared, id)) continue
+    for (const key of cached.masters) key.fill(0)
+    rings.delete(id)
   }
+}
+
+function ringFor(id: number): KeyRing {
+  if (!registry) throw new Error('no key registry')
+  forgetClosed(registry)
+  const cached = rings.get(id)
+  if (cached) return cached.ring
+  const keys = readRing(registry, id)
+  if (!keys) throw new Error(`unknown key ring ${id}`)
+  const ring = new KeyRing(keys)
+  rings.set(id, { ring, masters: keys.map((k) => k.key) })
   return ring
 }
 

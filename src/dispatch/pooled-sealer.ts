@@ -109,7 +109,7 @@ export class PooledSealer implements Sealer {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#inflight])
     const { pool, ownsPool, ringId } = this.#config
+    wipeRing(pool.registry, ringId)
     if (ownsPool) await pool.piscina.destroy()
-    else wipeRing(pool.registry, ringId)
   }
 }
