@@ -8,13 +8,11 @@ import { schemeById, type Scheme } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { openText, sealText, type OpenedText } from '../src/codec/text.js'
 import { readRing, registryVersion, ringIsLive } from '../src/dispatch/key-registry.js'
-import type { Fault, SealWorkerData, Task } from '../src/dispatch/tasks.js'
+import type { SealWorkerData, Task } from '../src/dispatch/tasks.js'
 
 const { registry } = (isMainThread ? { registry: undefined } : workerData) as Partial<SealWorkerData>
 const rings = new Map<number, { ring: KeyRing; masters: Uint8Array[] }>()
 let seenVersion = -1
-const faultsAllowed = process.env.CONNECT_REDIS_SEALED_TEST_FAULTS === '1'
-const FAULT = /__fault_(throw|exit|hang)__/
 
 /** Drops (and zeroes the copied keys of) every cached ring whose store has closed since the last task. */
 function forgetClosed(shared: SharedArrayBuffer): void {
@@ -40,15 +38,6 @@ function ringFor(id: number): KeyRing {
   return ring
 }
 
-/** Tests poison a task by naming a fault in its Redis key, e.g. `sess:__fault_exit__1`. */
-function injectFault(redisKey: string): Promise<never> | undefined {
-  const fault = faultsAllowed ? (FAULT.exec(redisKey)?.[1] as Fault | undefined) : undefined
-  if (fault === undefined) return undefined
-  if (fault === 'exit') process.exit(1)
-  if (fault === 'hang') return new Promise<never>(() => {})
-  throw new Error('injected worker fault')
-}
-
 /** A Buffer that owns its whole ArrayBuffer, so transferring it moves exactly its bytes. */
 function exact(bytes: Buffer): Buffer {
   if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes
@@ -58,8 +47,6 @@ function exact(bytes: Buffer): Buffer {
 }
 
 export default function run(task: Task): unknown {
-  const hang = injectFault(task.key)
-  if (hang) return hang
   const ring = ringFor(task.ring)
   if (task.op === 'seal') {
     const scheme = schemeById(task.scheme) as Scheme

@@ -156,3 +156,11 @@ export function wipeRing(registry: SharedArrayBuffer, ringId: number): void {
     }
   })
 }
+
+/** Zeroes every entry, when the pool itself is destroyed. */
+export function wipeAll(registry: SharedArrayBuffer): void {
+  write(registry, (_view, counters) => {
+    new Uint8Array(registry, HEAD).fill(0)
+    counters[END] = HEAD
+  })
+}

@@ -5,8 +5,7 @@ import { SealedOptionsError } from '../errors.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
 import type { LegacySettings } from '../legacy/legacy-reader.js'
 import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './types.js'
-import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool.js'
-import { sharedPool } from '../dispatch/pool.js'
+import { resolvePool, type PoolChoice } from './pool.js'
 import { checkSecrets } from '../codec/secrets.js'
 
 export const DEFAULTS = {
@@ -44,7 +43,7 @@ export interface ResolvedOptions {
   readonly secrets: Secret[]
   readonly seal: SealSettings
   readonly maxSessionBytes: number
-  readonly pool: PoolOption
+  readonly pool: PoolChoice
   readonly offloadThreshold: number
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
   readonly timeout: number
@@ -106,15 +105,6 @@ function resolveLegacy(value: unknown): LegacySettings | undefined {
     },
     keyCache: integer('legacy.connectRedisCrypto.keyCache', c.keyCache, 0, DEFAULTS.legacyKeyCache),
   }
-}
-
-function resolvePool(value: unknown): PoolOption {
-  if (value === undefined) return true
-  if (typeof value === 'boolean') return value
-  const settings = plainObject('pool', value)
-  if (Object.getPrototypeOf(settings) !== Object.prototype) return sharedPool(settings).piscina
-  resolvePoolSettings(settings as PoolSettings)
-  return settings as PoolSettings
 }
 
 /** Checks every option, naming the culprit in a TypeError, and fills in the defaults. */

@@ -104,7 +104,7 @@ export interface RedisStoreOptions {
   compress?: false | CompressOptions
   /** The largest plaintext, in bytes, that `set` writes and `get` opens or inflates to. Default 8 MiB. */
   maxSessionBytes?: number
-  /** Worker pool for large sessions: `false`, `true`, options, or a shared Piscina. Default `true`. */
+  /** Worker pool for large sessions: `false`, `true`, pool settings, or a pool from `createSealedPool()`. Default `true`. */
   pool?: PoolOption
   /**
    * Plaintext size in bytes from which a seal or open runs on the pool; smaller ones run inline.
