@@ -3,6 +3,7 @@ import type { OpenedText } from '../codec/text.js'
 import type { DispatchStats, InlineSealer, Sealer } from './sealer.js'
 import { poolParts, type PoolParts, type SealedPool } from './sealed-pool.js'
 import { wipeRing } from './key-registry.js'
+import { plaintextBytesOf } from './plaintext-size.js'
 import type { OpenTask, SealTask, Task } from './tasks.js'
 import type { TurnGate } from './turn-gate.js'
 
@@ -14,7 +15,7 @@ export interface PooledSealerConfig {
   readonly ringId: number
   readonly seal: SealSettings
   readonly maxBytes: number
-  /** Payloads of fewer bytes run inline. */
+  /** Payloads of fewer plaintext bytes run inline (see plaintextBytesOf for a stored record). */
   readonly offloadThreshold: number
   /** Lets one large result per event-loop turn be finished on the main thread. */
   readonly gate: TurnGate
@@ -57,7 +58,7 @@ export class PooledSealer implements Sealer {
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
     const { inline, ringId, maxBytes, offloadThreshold: threshold } = this.#config
-    if (stored.length < threshold) return inline.open(stored, redisKey)
+    if (plaintextBytesOf(stored) < threshold) return inline.open(stored, redisKey)
     // Redis replies are views into a larger socket buffer; transferring one would move (or clone) all of it.
     const own = new Uint8Array(stored.length)
     own.set(stored)

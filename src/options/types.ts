@@ -108,6 +108,7 @@ export interface RedisStoreOptions {
   pool?: PoolOption
   /**
    * Plaintext size in bytes from which a seal or open runs on the pool; smaller ones run inline.
+   * On `get` a compressed record's plaintext size is estimated as 8× its stored size.
    * Default 32768 (see the README's performance section).
    */
   offloadThreshold?: number
