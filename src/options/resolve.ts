@@ -8,6 +8,7 @@ import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './typ
 import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool.js'
 import { sharedPool } from '../dispatch/pool.js'
 import { checkSecrets } from '../codec/secrets.js'
+import { resolveMetrics, type ResolvedMetrics } from '../telemetry/metrics-options.js'
 
 export const DEFAULTS = {
   prefix: 'sess:',
@@ -30,6 +31,7 @@ const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
   'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
+  'metrics',
 ])
 
 export interface ResolvedOptions {
@@ -51,6 +53,7 @@ export interface ResolvedOptions {
   readonly maxSealAge: number | undefined
   readonly destroyGuard: number | undefined
   readonly legacy: LegacySettings | undefined
+  readonly metrics: ResolvedMetrics | undefined
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -157,5 +160,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
     destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
     legacy: resolveLegacy(o.legacy),
+    metrics: resolveMetrics(o.metrics),
   }
 }
