@@ -12,6 +12,8 @@ import { deriveMasterKeys, hasShortPassphrase } from './codec/secrets.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import type { DispatchStats, Sealer } from './dispatch/sealer.js'
 import { settle, type Callback } from './callback.js'
+import { measured, StoreMetrics } from './telemetry/metrics.js'
+import { traced, type TracedOperation } from './telemetry/tracing.js'
 
 /** What {@link RedisStore.stats} returns. */
 export interface StoreStats extends DispatchStats {
@@ -49,6 +51,7 @@ export class RedisStore extends Store {
   #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
   #closed: Promise<void> | undefined
   readonly #inflight = new Set<Promise<unknown>>()
+  readonly #metrics: StoreMetrics | undefined
 
   constructor(options: RedisStoreOptions) {
     super()
@@ -70,6 +73,7 @@ export class RedisStore extends Store {
         code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
       })
     }
+    this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#engine = this.#start()
     this.#engine.catch(() => {})
   }
@@ -77,14 +81,14 @@ export class RedisStore extends Store {
   async #start(): Promise<Engine> {
     const masters = await deriveMasterKeys(this.#options.secrets)
     const ring = new KeyRing(masters)
-    const sealer = createSealer(ring, masters, this.#options)
+    const sealer = measured(createSealer(ring, masters, this.#options), this.#metrics)
     this.#sealerStats = () => sealer.stats()
     return { ring, sealer }
   }
 
   /** Runs an operation, reporting to `callback` or the promise, and lets `close()` wait for it. */
-  #track<T>(callback: Callback<T> | undefined, work: () => Promise<T>): Promise<T | undefined> {
-    const running = settle(callback, work)
+  #track<T>(callback: Callback<T> | undefined, work: () => Promise<T>, trace?: TracedOperation, sid?: string): Promise<T | undefined> {
+    const running = settle(callback, traced(trace, sid, work))
     const done = running.catch(() => {}).finally(() => this.#inflight.delete(done))
     this.#inflight.add(done)
     return running
@@ -117,6 +121,7 @@ export class RedisStore extends Store {
 
   #reportFailure(info: SealErrorInfo): null {
     this.#counts.openFailures++
+    this.#metrics?.openFailed(info.reason)
     try {
       this.#options.onSealError?.(info)
     } catch {
@@ -149,7 +154,7 @@ export class RedisStore extends Store {
     return this.#track(callback, async () => {
       const engine = await this.#ready()
       return this.#read(sid, await this.#redis.get(this.#key(sid)), engine)
-    })
+    }, 'get', sid)
   }
 
   /** Seals and writes a session with its TTL; a TTL of zero or less deletes it instead. */
@@ -166,7 +171,7 @@ export class RedisStore extends Store {
       this.#counts.sealed++
       if (this.#guard) await this.#guard.set(key, sealed, ttl)
       else await this.#redis.set(key, sealed, ttl)
-    })
+    }, 'set', sid)
   }
 
   #checkSize(text: string): void {
@@ -196,7 +201,7 @@ export class RedisStore extends Store {
       await this.#ready()
       const key = this.#key(sid)
       await (this.#guard ? this.#guard.destroy(key) : this.#redis.del([key]))
-    })
+    }, 'destroy', sid)
   }
 
   async *#keys(): AsyncIterable<string[]> {
@@ -260,6 +265,7 @@ export class RedisStore extends Store {
       const engine = await this.#engine.catch(() => undefined)
       await engine?.sealer.close()
       await this.#closeClient?.()
+      this.#metrics?.close()
     })()
     return this.#closed
   }

@@ -7,6 +7,7 @@ import type { LegacySettings } from '../legacy/legacy-reader.js'
 import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './types.js'
 import { resolvePool, type PoolChoice } from './pool.js'
 import { checkSecrets } from '../codec/secrets.js'
+import { resolveMetrics, type ResolvedMetrics } from '../telemetry/metrics-options.js'
 
 export const DEFAULTS = {
   prefix: 'sess:',
@@ -32,6 +33,7 @@ const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
   'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
+  'metrics',
 ])
 
 export interface ResolvedOptions {
@@ -53,6 +55,7 @@ export interface ResolvedOptions {
   readonly maxSealAge: number | undefined
   readonly destroyGuard: number | undefined
   readonly legacy: LegacySettings | undefined
+  readonly metrics: ResolvedMetrics | undefined
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -180,5 +183,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
     destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
     legacy: resolveLegacy(o.legacy),
+    metrics: resolveMetrics(o.metrics),
   }
 }

@@ -3,6 +3,7 @@ import type { CipherName, CompressionName, HashName } from '../codec/format.js'
 import type { Encoding, OpenFailureReason } from '../codec/seal.js'
 import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from '../legacy/kruptein.js'
 import type { PoolOption } from './pool.js'
+import type { MetricsOptions } from '../telemetry/metrics-options.js'
 
 /** Turns sessions into text and back. `parse` may return a promise. */
 export interface Serializer {
@@ -156,4 +157,11 @@ export interface RedisStoreOptions {
    * migration, until `legacy.until`. Default `false`: such records fail to open (reason `'version'`).
    */
   legacy?: false | LegacyOptions
+  /**
+   * Publish OpenTelemetry metrics (counters, histograms of seal/open time in seconds and record
+   * size in bytes, pool gauges): `true` uses the global MeterProvider of `@opentelemetry/api`
+   * (an optional peer dependency, loaded only then); an object gives a `meter` or
+   * `meterProvider` and `attributes`. Default `false`: nothing is loaded or recorded.
+   */
+  metrics?: boolean | MetricsOptions
 }
