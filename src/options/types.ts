@@ -72,7 +72,7 @@ export interface ConnectRedisCryptoOptions {
 export interface LegacyOptions {
   /**
    * Required. From this instant on, legacy records are refused (reason `'legacy-ended'`): a `Date`,
-   * or an ISO 8601 string, a date (`"2026-03-01"`, midnight UTC) or a date and time with `Z` or an
+   * or an ISO 8601 string, a date (`"2027-03-01"`, midnight UTC) or a date and time with `Z` or an
    * offset. Pick the end of the migration window: until then, with `plaintext`, whoever can write
    * to Redis can plant a session (docs/SECURITY.md). No default, so that window always ends.
    */
