@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session'
 import { createClient } from 'redis'
 import { RedisStore } from '../src/index.js'
+import { prometheusMetrics, type PrometheusMetrics } from './metrics.js'
 import { cartPage, loginPage, PRODUCTS, profilePage, welcomePage, type CartItem } from './pages.js'
 
 declare module 'express-session' {
@@ -72,9 +73,10 @@ interface AppParts {
   ping: () => Promise<string>
   threshold: number
   logError: (line: string) => void
+  metrics: PrometheusMetrics
 }
 
-function buildApp({ store, secret, ping, threshold, logError }: AppParts): express.Express {
+function buildApp({ store, secret, ping, threshold, logError, metrics }: AppParts): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
@@ -151,6 +153,9 @@ function buildApp({ store, secret, ping, threshold, logError }: AppParts): expre
     res.json(store.stats())
   })
 
+  // Prometheus scrapes this. A real app keeps it off the public internet (another listener or an allow-list).
+  app.get('/metrics', (req, res) => metrics.handle(req, res))
+
   app.get('/health', async (_req, res) => {
     try {
       res.json({ ok: true, redis: await ping() })
@@ -188,11 +193,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   await client.connect()
   ready = true
   const threshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
-  const store = new RedisStore({ client, secret: options.secret, offloadThreshold: threshold })
+  const metrics = prometheusMetrics()
+  const store = new RedisStore({ client, secret: options.secret, offloadThreshold: threshold, metrics: { meterProvider: metrics.meterProvider } })
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
-  const server = buildApp({ store, secret: options.secret, ping, threshold, logError }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
+  const server = buildApp({ store, secret: options.secret, ping, threshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {
     await store.close()
+    await metrics.shutdown()
     // A client that lost Redis keeps reconnecting, and a graceful close would wait for it forever.
     if (!client.isOpen) return
     if (client.isReady) await client.close()

@@ -3,6 +3,8 @@
  * exporter, against a real redis-server and real worker threads.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { after, test } from 'node:test'
 import { metrics as otelMetrics } from '@opentelemetry/api'
 import { RedisStore, type RedisStoreOptions, type SealErrorInfo } from '../src/index.js'
@@ -170,4 +172,19 @@ test('the metrics option is checked, naming the culprit', () => {
   for (const [metrics, message] of cases) {
     assert.throws(() => new RedisStore({ ...base, metrics } as RedisStoreOptions), (error: Error) => error instanceof TypeError && message.test(error.message), String(metrics))
   }
+})
+
+test('without @opentelemetry/api installed the store loads and works; `metrics: true` says what to install', async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--import', './test/fixtures/hide-otel-api.mjs', 'test/fixtures/without-otel-api.ts', redis.url],
+    { timeout: 60_000 },
+  )
+  const seen = JSON.parse(stdout) as { user?: string; lookupsWithout: number; lookups: string[]; error?: { name: string; message: string }; recorded: string[] }
+  assert.equal(seen.user, 'peer', 'set and get work')
+  assert.equal(seen.lookupsWithout, 0, 'nothing looks for the API unless metrics are asked for')
+  assert.deepEqual(seen.lookups, ['@opentelemetry/api'], 'metrics: true looked for it once')
+  assert.equal(seen.error?.name, 'TypeError')
+  assert.match(seen.error?.message ?? '', /option "metrics" needs the @opentelemetry\/api package \(npm install @opentelemetry\/api\)/)
+  assert.deepEqual(seen.recorded, ['connect_redis_sealed.open.duration', 'connect_redis_sealed.record.size'], 'a meter of your own needs no API')
 })
