@@ -54,7 +54,7 @@ export class RedisStore extends Store {
     super()
     this.#options = resolveOptions(options)
     this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
-    const { client, url, secrets } = this.#options
+    const { client, url, secret } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
       this.#redis = withDeadline(owned.adapter, this.#options.timeout)
@@ -64,7 +64,7 @@ export class RedisStore extends Store {
     }
     const { destroyGuard } = this.#options
     this.#guard = destroyGuard === undefined ? undefined : new DestroyGuard(this.#redis, destroyGuard)
-    if (hasShortPassphrase(secrets)) {
+    if (hasShortPassphrase(secret)) {
       process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
         code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
       })
@@ -74,7 +74,7 @@ export class RedisStore extends Store {
   }
 
   async #start(): Promise<Engine> {
-    const masters = await deriveMasterKeys(this.#options.secrets)
+    const masters = await deriveMasterKeys(this.#options.secret)
     const ring = new KeyRing(masters)
     const sealer = createSealer(ring, masters, this.#options)
     this.#sealerStats = () => sealer.stats()

@@ -1,5 +1,5 @@
 import type { KeyRing, MasterKey } from '../codec/keyring.js'
-import { buildPool, sharedPool } from './pool.js'
+import { buildPool } from './pool.js'
 import { registerRing } from './key-registry.js'
 import { PooledSealer } from './pooled-sealer.js'
 import type { ResolvedOptions } from '../options/resolve.js'
@@ -9,19 +9,18 @@ import { TurnGate } from './turn-gate.js'
 /** The sealer the options ask for: inline only, or inline for small payloads and a worker pool for large ones. */
 export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: ResolvedOptions): Sealer {
   const gate = new TurnGate()
-  const large = options.offloadThreshold
-  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, large)
-  if (options.pool === false) return inline
-  const ownsPool = options.pool === true || Object.getPrototypeOf(options.pool) === Object.prototype
-  const pool = ownsPool ? buildPool(options.pool === true ? {} : (options.pool as object)) : sharedPool(options.pool)
+  const { offloadThreshold, pool: plan } = options
+  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, offloadThreshold)
+  if (plan.kind === 'inline') return inline
+  const pool = plan.kind === 'owned' ? buildPool(plan.settings) : plan.pool
   return new PooledSealer({
     inline,
     pool,
-    ownsPool,
+    ownsPool: plan.kind === 'owned',
     ringId: registerRing(pool.registry, masters),
     seal: options.seal,
     maxBytes: options.maxSessionBytes,
-    threshold: large,
+    offloadThreshold,
     gate,
   })
 }

@@ -33,9 +33,8 @@ export function workerFile(): string {
   return found
 }
 
-/** Builds a pool with the given settings; `piscina.on('error')` is attached so a broken worker never crashes the process. */
-export function buildPool(settings: PoolSettings = {}): SealedPool {
-  const resolved = resolvePoolSettings(settings)
+/** Builds a pool with checked settings; `piscina.on('error')` is attached so a broken worker never crashes the process. */
+export function buildPool(resolved: Required<PoolSettings>): SealedPool {
   const registry = createRegistry()
   const workerData: SealWorkerData = { registry }
   const piscina = new Piscina<Task, unknown>({
@@ -60,7 +59,7 @@ export function buildPool(settings: PoolSettings = {}): SealedPool {
  * The caller owns it and calls `destroy()` after closing the stores.
  */
 export function createSealedPool(settings: PoolSettings = {}): Piscina {
-  return buildPool(settings).piscina
+  return buildPool(resolvePoolSettings(settings)).piscina
 }
 
 /** The pool behind a Piscina made by {@link createSealedPool}; a TypeError for any other. */

@@ -15,7 +15,7 @@ export interface PooledSealerConfig {
   readonly seal: SealSettings
   readonly maxBytes: number
   /** Payloads of fewer bytes run inline. */
-  readonly threshold: number
+  readonly offloadThreshold: number
   /** Lets one large result per event-loop turn be finished on the main thread. */
   readonly gate: TurnGate
 }
@@ -43,8 +43,8 @@ export class PooledSealer implements Sealer {
   }
 
   async seal(text: string, redisKey: string): Promise<Buffer | string> {
-    const { inline, ringId, seal, threshold } = this.#config
-    if (utf8Bytes(text, threshold) < threshold) return inline.seal(text, redisKey)
+    const { inline, ringId, seal, offloadThreshold } = this.#config
+    if (utf8Bytes(text, offloadThreshold) < offloadThreshold) return inline.seal(text, redisKey)
     const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression }
     const result = await this.#run(task, [])
     if (result === NOT_RUN) return inline.seal(text, redisKey)
@@ -54,8 +54,8 @@ export class PooledSealer implements Sealer {
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    const { inline, ringId, maxBytes, threshold } = this.#config
-    if (stored.length < threshold) return inline.open(stored, redisKey)
+    const { inline, ringId, maxBytes, offloadThreshold } = this.#config
+    if (stored.length < offloadThreshold) return inline.open(stored, redisKey)
     // Redis replies are views into a larger socket buffer; transferring one would move (or clone) all of it.
     const own = new Uint8Array(stored.length)
     own.set(stored)

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type { Piscina } from 'piscina'
+import type { SealedPool } from '../dispatch/pool.js'
 import { integer, onlyKnown } from './checks.js'
 
 /** Tuning of the worker pool the store creates. */
@@ -22,6 +23,12 @@ export interface PoolSettings {
  * by several stores; its owner destroys it.
  */
 export type PoolOption = boolean | PoolSettings | Piscina
+
+/** The `pool` option once resolved: who runs large operations, and who owns the pool. */
+export type PoolPlan =
+  | { readonly kind: 'inline' }
+  | { readonly kind: 'owned'; readonly settings: Required<PoolSettings> }
+  | { readonly kind: 'shared'; readonly pool: SealedPool }
 
 /** Pool settings with every default filled in. */
 export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings> {

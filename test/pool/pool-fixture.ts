@@ -5,7 +5,7 @@ import { KeyRing } from '../../src/codec/keyring.js'
 import { buildPool, type SealedPool } from '../../src/dispatch/pool.js'
 import { registerRing } from '../../src/dispatch/key-registry.js'
 import { PooledSealer } from '../../src/dispatch/pooled-sealer.js'
-import type { PoolSettings } from '../../src/options/pool.js'
+import { resolvePoolSettings, type PoolSettings } from '../../src/options/pool.js'
 import { InlineSealer } from '../../src/dispatch/sealer.js'
 import { TurnGate } from '../../src/dispatch/turn-gate.js'
 import { deriveMasterKeys } from '../../src/codec/secrets.js'
@@ -22,7 +22,7 @@ export interface PairOptions {
   compression?: CompressionSettings
   /** Settings for a pool of this pair's own; without them the pair uses one pool shared by the file. */
   pool?: PoolSettings
-  threshold?: number
+  offloadThreshold?: number
   maxBytes?: number
 }
 
@@ -45,7 +45,7 @@ export async function sealerPair(options: PairOptions = {}): Promise<SealerPair>
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024
   const inline = new InlineSealer(ring, settings, maxBytes)
   const ownsPool = options.pool !== undefined
-  const pool = ownsPool ? buildPool({ minThreads: 1, maxThreads: 1, ...options.pool }) : (shared ??= buildPool({ minThreads: 1, maxThreads: 1 }))
+  const pool = ownsPool ? buildPool(resolvePoolSettings({ minThreads: 1, maxThreads: 1, ...options.pool })) : (shared ??= buildPool(resolvePoolSettings({ minThreads: 1, maxThreads: 1 })))
   const pooled = new PooledSealer({
     inline,
     pool,
@@ -53,7 +53,7 @@ export async function sealerPair(options: PairOptions = {}): Promise<SealerPair>
     ringId: registerRing(pool.registry, masters),
     seal: settings,
     maxBytes,
-    threshold: options.threshold ?? 0,
+    offloadThreshold: options.offloadThreshold ?? 0,
     gate: new TurnGate(),
   })
   return { inline, pooled }
