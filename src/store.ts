@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
 import { LegacyReader } from './legacy/legacy-reader.js'
-import { SealedError } from './errors.js'
+import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
 import { DestroyGuard, isTombstone } from './redis/destroy-guard.js'
@@ -105,7 +105,7 @@ export class RedisStore extends Store {
     if (typeof ttl === 'function') {
       const seconds = ttl(session)
       if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
-        throw new TypeError(`connect-redis-sealed: the "ttl" function returned ${typeof seconds === 'number' ? seconds : typeof seconds}, expected a finite number of seconds`)
+        throw new SealedOptionsError('ttl', `function returned ${typeof seconds === 'number' ? seconds : typeof seconds}, expected a finite number of seconds`)
       }
       return Math.ceil(seconds)
     }

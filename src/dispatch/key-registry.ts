@@ -1,4 +1,5 @@
 import type { MasterKey } from '../codec/keyring.js'
+import { SealedError } from '../errors.js'
 
 /**
  * Master keys shared with the workers through one SharedArrayBuffer handed over in
@@ -25,7 +26,7 @@ export function registerRing(registry: SharedArrayBuffer, masters: readonly Mast
   const view = new DataView(registry)
   const start = Atomics.load(counters, 0)
   const size = 8 + masters.length * (4 + KEY_BYTES)
-  if (start + size > registry.byteLength) throw new Error('the shared pool holds too many keys; give this store a pool of its own')
+  if (start + size > registry.byteLength) throw new SealedError('ERR_SEALED_POOL_FULL', 'the shared pool holds too many keys; give this store a pool of its own')
   const ringId = Atomics.add(counters, 1, 1) + 1
   view.setUint32(start, ringId)
   view.setUint32(start + 4, masters.length)
