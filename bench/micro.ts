@@ -77,7 +77,7 @@ export interface MicroResult {
 
 async function makeSealer(secret: Buffer, options: Partial<RedisStoreOptions>): Promise<Sealer> {
   const resolved = resolveOptions({ client: {}, secret, ...options })
-  const masters = await deriveMasterKeys(resolved.secrets)
+  const masters = await deriveMasterKeys(resolved.secret)
   return createSealer(new KeyRing(masters), masters, resolved)
 }
 

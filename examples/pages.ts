@@ -108,7 +108,7 @@ export function profilePage(name: string, since: string, cartCount: number, sess
   )
 }
 
-export function cartPage(name: string, items: readonly CartItem[], sessionBytes: number, threshold: number, notice?: string): string {
+export function cartPage(name: string, items: readonly CartItem[], sessionBytes: number, offloadThreshold: number, notice?: string): string {
   const total = items.reduce((sum, item) => sum + item.priceCents, 0)
   const recent = items.slice(-5).reverse()
   const products = PRODUCTS.map(
@@ -117,14 +117,14 @@ export function cartPage(name: string, items: readonly CartItem[], sessionBytes:
   <form class="inline" method="post" action="/cart/add"><input type="hidden" name="sku" value="${escapeHtml(p.sku)}"><input type="hidden" name="count" value="1000"><button type="submit">Add 1,000</button></form>
 </td></tr>`,
   ).join('\n')
-  const pooled = sessionBytes >= threshold
+  const pooled = sessionBytes >= offloadThreshold
   return layout(
     'Cart',
     name,
     `${notice ? `<p class="error">${escapeHtml(notice)}</p>` : ''}
 <p><strong>${formatCount(items.length)} items</strong>, ${formatMoney(total)} in total.
 Session size: <strong>${formatCount(sessionBytes)} bytes</strong>
-<span class="muted">(${pooled ? 'at or above' : 'below'} the ${formatCount(threshold)}-byte offload threshold: sealed ${pooled ? 'on the worker pool' : 'inline'})</span></p>
+<span class="muted">(${pooled ? 'at or above' : 'below'} the ${formatCount(offloadThreshold)}-byte offload offloadThreshold: sealed ${pooled ? 'on the worker pool' : 'inline'})</span></p>
 <table><tr><th>Product</th><th>Price</th><th></th></tr>
 ${products}
 </table>

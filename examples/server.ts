@@ -71,12 +71,12 @@ interface AppParts {
   store: RedisStore
   secret: string | Buffer
   ping: () => Promise<string>
-  threshold: number
+  offloadThreshold: number
   logError: (line: string) => void
   metrics: PrometheusMetrics
 }
 
-function buildApp({ store, secret, ping, threshold, logError, metrics }: AppParts): express.Express {
+function buildApp({ store, secret, ping, offloadThreshold, logError, metrics }: AppParts): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
@@ -114,7 +114,7 @@ function buildApp({ store, secret, ping, threshold, logError, metrics }: AppPart
   })
 
   app.get('/cart', requireUser, (req, res) => {
-    res.type('html').send(cartPage(req.session.account?.name ?? '', req.session.cart ?? [], sessionBytes(req), threshold))
+    res.type('html').send(cartPage(req.session.account?.name ?? '', req.session.cart ?? [], sessionBytes(req), offloadThreshold))
   })
 
   app.post('/cart/add', requireUser, async (req, res) => {
@@ -122,11 +122,11 @@ function buildApp({ store, secret, ping, threshold, logError, metrics }: AppPart
     const count = Number(req.body?.count ?? 1)
     const cart = req.session.cart ?? []
     if (!product || !Number.isInteger(count) || count < 1 || count > 1000) {
-      res.status(400).type('html').send(cartPage(req.session.account?.name ?? '', cart, sessionBytes(req), threshold, 'Unknown product or count.'))
+      res.status(400).type('html').send(cartPage(req.session.account?.name ?? '', cart, sessionBytes(req), offloadThreshold, 'Unknown product or count.'))
       return
     }
     if (cart.length + count > MAX_CART_ITEMS) {
-      res.status(409).type('html').send(cartPage(req.session.account?.name ?? '', cart, sessionBytes(req), threshold, `The cart holds at most ${MAX_CART_ITEMS} items.`))
+      res.status(409).type('html').send(cartPage(req.session.account?.name ?? '', cart, sessionBytes(req), offloadThreshold, `The cart holds at most ${MAX_CART_ITEMS} items.`))
       return
     }
     const addedAt = new Date().toISOString()
@@ -192,11 +192,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   })
   await client.connect()
   ready = true
-  const threshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
+  const offloadThreshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
   const metrics = prometheusMetrics()
-  const store = new RedisStore({ client, secret: options.secret, offloadThreshold: threshold, metrics: { meterProvider: metrics.meterProvider } })
+  const store = new RedisStore({ client, secret: options.secret, offloadThreshold, metrics: { meterProvider: metrics.meterProvider } })
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
-  const server = buildApp({ store, secret: options.secret, ping, threshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
+  const server = buildApp({ store, secret: options.secret, ping, offloadThreshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {
     await store.close()
     await metrics.shutdown()

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
 import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
-import { SealedError } from './errors.js'
+import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
 import { DestroyGuard, isTombstone } from './redis/destroy-guard.js'
@@ -58,7 +58,7 @@ export class RedisStore extends Store {
     this.#options = resolveOptions(options)
     this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     warnIfPlaintext(this.#options.legacy)
-    const { client, url, secrets } = this.#options
+    const { client, url, secret } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
       this.#redis = withDeadline(owned.adapter, this.#options.timeout)
@@ -68,7 +68,7 @@ export class RedisStore extends Store {
     }
     const { destroyGuard } = this.#options
     this.#guard = destroyGuard === undefined ? undefined : new DestroyGuard(this.#redis, destroyGuard)
-    if (hasShortPassphrase(secrets)) {
+    if (hasShortPassphrase(secret)) {
       process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
         code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
       })
@@ -79,7 +79,7 @@ export class RedisStore extends Store {
   }
 
   async #start(): Promise<Engine> {
-    const masters = await deriveMasterKeys(this.#options.secrets)
+    const masters = await deriveMasterKeys(this.#options.secret)
     const ring = new KeyRing(masters)
     const sealer = measured(createSealer(ring, masters, this.#options), this.#metrics)
     this.#sealerStats = () => sealer.stats()
@@ -110,7 +110,7 @@ export class RedisStore extends Store {
     if (typeof ttl === 'function') {
       const seconds = ttl(session)
       if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
-        throw new TypeError(`connect-redis-sealed: the "ttl" function returned ${typeof seconds === 'number' ? seconds : typeof seconds}, expected a finite number of seconds`)
+        throw new SealedOptionsError('ttl', `function returned ${typeof seconds === 'number' ? seconds : typeof seconds}, expected a finite number of seconds`)
       }
       return Math.ceil(seconds)
     }

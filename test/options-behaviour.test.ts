@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { SessionData } from 'express-session'
-import { SealedError, type SealErrorInfo } from '../src/index.js'
+import { SealedError, type SealedOptionsError, type SealErrorInfo } from '../src/index.js'
 import { useClient, useRedis } from './support/redis.js'
 import { asStored, nextTurn, probe, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
 
@@ -58,7 +58,7 @@ describe('ttl function errors', () => {
     it(`a ttl function returning ${label}: set and touch report a TypeError, once`, async () => {
       const { store, key } = fresh({ ttl: () => value as unknown as number })
       for (const run of [(cb?: (e: unknown) => void) => store.set('s', sessionWith(), cb), (cb?: (e: unknown) => void) => store.touch('s', sessionWith(), cb)]) {
-        await assert.rejects(run(), (error: unknown) => error instanceof TypeError && /"ttl" function/.test(error.message))
+        await assert.rejects(run(), (error: unknown) => error instanceof TypeError && /"ttl" function/.test(error.message) && (error as SealedOptionsError).code === 'ERR_SEALED_OPTIONS')
         const p = probe<unknown>()
         await run(p.callback)
         await nextTurn()

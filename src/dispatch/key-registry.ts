@@ -69,7 +69,7 @@ export function registerRing(registry: SharedArrayBuffer, masters: readonly Mast
     let at = takeFree(view, end, masters.length)
     if (at === undefined) {
       if (end + entryBytes(masters.length) > registry.byteLength) {
-        throw new SealedError('ERR_SEALED_POOL', 'connect-redis-sealed: the shared pool holds too many open stores\' keys; close some or give this store a pool of its own')
+        throw new SealedError('ERR_SEALED_POOL_FULL', 'connect-redis-sealed: the shared pool holds too many open stores\' keys; close some or give this store a pool of its own')
       }
       at = end
       view.setUint32(at + 4, masters.length)

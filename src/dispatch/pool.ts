@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
+import { SealedError } from '../errors.js'
 import { resolvePoolSettings, type PoolSettings } from '../options/pool.js'
 import { createRegistry } from './key-registry.js'
 import { poolHandle, type SealedPool } from './sealed-pool.js'
@@ -12,13 +13,12 @@ import type { SealWorkerData, Task } from './tasks.js'
  * The worker module next to this one: `seal-worker.js` or `.cjs` in the built package, the
  * TypeScript source when running from a checkout (under tsx, which workers inherit).
  */
-export function workerFile(): string {
-  const moduleUrl = import.meta.url
+export function workerFile(moduleUrl = import.meta.url): string {
   const here = dirname(fileURLToPath(moduleUrl))
   const built = join(here, moduleUrl.endsWith('.cjs') ? 'seal-worker.cjs' : 'seal-worker.js')
   const candidates = [built, join(here, '..', '..', 'workers', 'seal-worker.ts')]
   const found = candidates.find((file) => existsSync(file))
-  if (!found) throw new Error(`connect-redis-sealed: worker module not found (looked for ${candidates.join(', ')})`)
+  if (!found) throw new SealedError('ERR_SEALED_WORKER_MISSING', `connect-redis-sealed: worker module not found (looked for ${candidates.join(', ')})`)
   return found
 }
 

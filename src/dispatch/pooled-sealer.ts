@@ -46,8 +46,8 @@ export class PooledSealer implements Sealer {
   }
 
   async seal(text: string, redisKey: string): Promise<Buffer | string> {
-    const { inline, ringId, seal, offloadThreshold: threshold } = this.#config
-    if (utf8Bytes(text, threshold) < threshold) return inline.seal(text, redisKey)
+    const { inline, ringId, seal, offloadThreshold } = this.#config
+    if (utf8Bytes(text, offloadThreshold) < offloadThreshold) return inline.seal(text, redisKey)
     const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression }
     const result = await this.#run(task, [])
     if (result === NOT_RUN) return inline.seal(text, redisKey)
@@ -57,8 +57,8 @@ export class PooledSealer implements Sealer {
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    const { inline, ringId, maxBytes, offloadThreshold: threshold } = this.#config
-    if (plaintextBytesOf(stored) < threshold) return inline.open(stored, redisKey)
+    const { inline, ringId, maxBytes, offloadThreshold } = this.#config
+    if (plaintextBytesOf(stored) < offloadThreshold) return inline.open(stored, redisKey)
     // Redis replies are views into a larger socket buffer; transferring one would move (or clone) all of it.
     const own = new Uint8Array(stored.length)
     own.set(stored)

@@ -35,7 +35,7 @@ export class InlineSealer implements Sealer {
   #ops = 0
 
   /**
-   * @param gate when given, an open of at least `largeBytes` of plaintext waits for a turn of its own, so several
+   * @param gate when given, an open of at least `offloadThreshold` of plaintext waits for a turn of its own, so several
    *   large reads finishing together do not stall the event loop for their sum.
    */
   constructor(
@@ -43,7 +43,7 @@ export class InlineSealer implements Sealer {
     private readonly settings: SealSettings,
     private readonly maxBytes: number,
     private readonly gate?: TurnGate,
-    private readonly largeBytes = Infinity,
+    private readonly offloadThreshold = Infinity,
   ) {}
 
   async seal(text: string, redisKey: string): Promise<Buffer | string> {
@@ -52,7 +52,7 @@ export class InlineSealer implements Sealer {
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    if (this.gate && plaintextBytesOf(stored) >= this.largeBytes) await this.gate.enter()
+    if (this.gate && plaintextBytesOf(stored) >= this.offloadThreshold) await this.gate.enter()
     this.#ops++
     return openText(stored, redisKey, this.ring, this.maxBytes)
   }

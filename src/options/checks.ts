@@ -29,6 +29,11 @@ export function integer(name: string, value: unknown, min: number, fallback: num
   return value
 }
 
+/** An option check: a whole number of at least `min`. */
+export function atLeast(min: number): (value: unknown, name: string) => number {
+  return (value, name) => integer(name, value, min, min)
+}
+
 export function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false
   if (typeof value !== 'boolean') throw new SealedOptionsError(name, `must be a boolean (got ${describe(value)})`)

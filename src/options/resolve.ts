@@ -1,25 +1,18 @@
-import { CIPHERS, COMPRESSIONS, HASHES, schemeFor, type CipherName, type HashName } from '../codec/format.js'
+import type { SessionData } from 'express-session'
+import { CIPHERS, COMPRESSIONS, HASHES, schemeFor } from '../codec/format.js'
 import type { CompressionSettings, Encoding, SealSettings } from '../codec/seal.js'
-import { describe, flag, integer, oneOf, onlyKnown, plainObject } from './checks.js'
+import { atLeast, describe, flag, integer, oneOf, onlyKnown, plainObject } from './checks.js'
 import { SealedOptionsError } from '../errors.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
 import type { LegacySettings } from '../legacy/legacy-reader.js'
-import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './types.js'
-import { resolvePool, type PoolChoice } from './pool.js'
+import type { RedisStoreOptions, SealErrorInfo, Serializer } from './types.js'
+import { resolvePool } from './pool.js'
 import { checkSecrets } from '../codec/secrets.js'
-import { resolveMetrics, type ResolvedMetrics } from '../telemetry/metrics-options.js'
+import { resolveMetrics } from '../telemetry/metrics-options.js'
 
-export const DEFAULTS = {
-  prefix: 'sess:',
-  ttl: 86_400,
-  scanCount: 100,
-  algorithm: 'aes-256-gcm',
-  hashing: 'sha512',
-  encodeas: 'binary',
-  maxSessionBytes: 8 * 1024 * 1024,
-  offloadThreshold: 32 * 1024,
+/** Defaults of sub-options (`compress.*`, `legacy.connectRedisCrypto.keyCache`), declared once. */
+export const SUB_DEFAULTS = {
   compressMinBytes: 1024,
-  timeout: 5000,
   gzipLevel: 6,
   brotliLevel: 4,
   legacyKeyCache: 1000,
@@ -29,38 +22,22 @@ export const DEFAULTS = {
 } as const
 
 const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
-const KNOWN = new Set<string>([
-  'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
-  'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
-  'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
-  'metrics',
-])
 
-export interface ResolvedOptions {
-  readonly client: unknown
-  readonly url: string | undefined
-  readonly prefix: string
-  readonly ttl: number | ((session: import('express-session').SessionData) => number)
-  readonly disableTTL: boolean
-  readonly disableTouch: boolean
-  readonly serializer: Serializer
-  readonly scanCount: number
-  readonly secrets: Secret[]
-  readonly seal: SealSettings
-  readonly maxSessionBytes: number
-  readonly pool: PoolChoice
-  readonly offloadThreshold: number
-  readonly onSealError: ((info: SealErrorInfo) => void) | undefined
-  readonly timeout: number
-  readonly maxSealAge: number | undefined
-  readonly destroyGuard: number | undefined
-  readonly legacy: LegacySettings | undefined
-  readonly metrics: ResolvedMetrics | undefined
+/**
+ * How one option is checked. `check` sees the given value, or `default` when none was given; an
+ * option with neither stays `undefined` (a `required` one is an error instead).
+ */
+export interface OptionSpec<T> {
+  /** What an absent option stands for, written as a user would write it (the README's default column). */
+  readonly default?: unknown
+  readonly required?: true
+  readonly check: (value: unknown, name: string) => T
 }
 
-function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
-  if (typeof value === 'function') return value as ResolvedOptions['ttl']
-  if (value === undefined) return DEFAULTS.ttl
+type Ttl = number | ((session: SessionData) => number)
+
+function resolveTtl(value: unknown): Ttl {
+  if (typeof value === 'function') return value as Ttl
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new SealedOptionsError('ttl', `must be a positive integer number of seconds or a function (got ${describe(value)})`)
   }
@@ -68,7 +45,6 @@ function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
 }
 
 function resolveSerializer(value: unknown): Serializer {
-  if (value === undefined) return JSON as Serializer
   const s = plainObject('serializer', value)
   if (typeof s.stringify !== 'function' || typeof s.parse !== 'function') {
     throw new SealedOptionsError('serializer', 'must have stringify and parse functions')
@@ -77,13 +53,15 @@ function resolveSerializer(value: unknown): Serializer {
 }
 
 function resolveCompression(value: unknown): CompressionSettings | undefined {
-  if (value === undefined || value === false) return undefined
+  if (value === false) return undefined
   const c = value === true ? {} : plainObject('compress', value)
   onlyKnown('compress', c, ['algorithm', 'minBytes', 'level'])
   const algorithm = oneOf('compress.algorithm', c.algorithm, COMPRESSIONS, 'gzip')
   const level =
-    algorithm === 'gzip' ? integer('compress.level', c.level, 1, DEFAULTS.gzipLevel, 9) : integer('compress.level', c.level, 0, DEFAULTS.brotliLevel, 11)
-  return { algorithm, level, minBytes: integer('compress.minBytes', c.minBytes, 0, DEFAULTS.compressMinBytes) }
+    algorithm === 'gzip'
+      ? integer('compress.level', c.level, 1, SUB_DEFAULTS.gzipLevel, 9)
+      : integer('compress.level', c.level, 0, SUB_DEFAULTS.brotliLevel, 11)
+  return { algorithm, level, minBytes: integer('compress.minBytes', c.minBytes, 0, SUB_DEFAULTS.compressMinBytes) }
 }
 
 /** An ISO 8601 date, or a date and time with `Z` or an offset (a cut-off must not depend on the server's zone). */
@@ -109,7 +87,7 @@ function resolveUntil(value: unknown): number {
 }
 
 function resolveLegacy(value: unknown): LegacySettings | undefined {
-  if (value === undefined || value === false) return undefined
+  if (value === false) return undefined
   const l = plainObject('legacy', value)
   onlyKnown('legacy', l, ['plaintext', 'connectRedisCrypto', 'until'])
   const plaintext = flag('legacy.plaintext', l.plaintext)
@@ -134,55 +112,100 @@ function resolveLegacy(value: unknown): LegacySettings | undefined {
       hashing: oneOf('legacy.connectRedisCrypto.hashing', c.hashing, KRUPTEIN_HASHES, 'sha512'),
       encodeas: oneOf('legacy.connectRedisCrypto.encodeas', c.encodeas, KRUPTEIN_ENCODINGS, 'binary'),
     },
-    keyCache: integer('legacy.connectRedisCrypto.keyCache', c.keyCache, 0, DEFAULTS.legacyKeyCache),
+    keyCache: integer('legacy.connectRedisCrypto.keyCache', c.keyCache, 0, SUB_DEFAULTS.legacyKeyCache),
     until,
     derivations: {
-      perSecond: integer('legacy.connectRedisCrypto.derivationsPerSecond', c.derivationsPerSecond, 1, DEFAULTS.legacyDerivationsPerSecond),
-      concurrency: DEFAULTS.legacyDerivationConcurrency,
+      perSecond: integer('legacy.connectRedisCrypto.derivationsPerSecond', c.derivationsPerSecond, 1, SUB_DEFAULTS.legacyDerivationsPerSecond),
+      concurrency: SUB_DEFAULTS.legacyDerivationConcurrency,
     },
   }
 }
 
+function aString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new SealedOptionsError(name, `must be a string (got ${describe(value)})`)
+  return value
+}
+
+const aBoolean = (value: unknown, name: string): boolean => flag(name, value)
+
+/**
+ * Every option of {@link RedisStoreOptions}: the one list of names, checks and defaults. The
+ * `satisfies` clause fails to compile when this table and the interface disagree on a name.
+ */
+export const OPTIONS = {
+  client: {
+    check: (value: unknown): unknown => {
+      if (typeof value !== 'object' || value === null) throw new SealedOptionsError('client', `must be a node-redis or ioredis client (got ${describe(value)})`)
+      return value
+    },
+  },
+  url: { check: aString },
+  prefix: { default: 'sess:', check: aString },
+  ttl: { default: 86_400, check: resolveTtl },
+  disableTTL: { default: false, check: aBoolean },
+  disableTouch: { default: false, check: aBoolean },
+  serializer: { default: JSON, check: resolveSerializer },
+  scanCount: { default: 100, check: atLeast(1) },
+  secret: { required: true, check: checkSecrets },
+  algorithm: { default: 'aes-256-gcm', check: (value: unknown, name: string) => oneOf(name, value, CIPHERS, 'aes-256-gcm') },
+  hashing: { default: 'sha512', check: (value: unknown, name: string) => oneOf(name, value, HASHES, 'sha512') },
+  encodeas: { default: 'binary', check: (value: unknown, name: string) => oneOf(name, value, ENCODINGS, 'binary') },
+  compress: { default: false, check: resolveCompression },
+  maxSessionBytes: { default: 8 * 1024 * 1024, check: atLeast(1) },
+  pool: { default: true, check: resolvePool },
+  offloadThreshold: { default: 32 * 1024, check: atLeast(0) },
+  timeout: { default: 5000, check: atLeast(1) },
+  maxSealAge: { check: atLeast(1) },
+  destroyGuard: { check: atLeast(1) },
+  onSealError: {
+    check: (value: unknown): ((info: SealErrorInfo) => void) => {
+      if (typeof value !== 'function') throw new SealedOptionsError('onSealError', 'must be a function')
+      return value as (info: SealErrorInfo) => void
+    },
+  },
+  legacy: { default: false, check: resolveLegacy },
+  metrics: { default: false, check: (value: unknown) => resolveMetrics(value) },
+} satisfies { readonly [K in keyof Required<RedisStoreOptions>]: OptionSpec<unknown> }
+
+type Specs = typeof OPTIONS
+export type OptionName = keyof Specs
+
+/** The two lists name the same options: an option added to one only fails here too. */
+type SameKeys<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : never
+const sameNames: SameKeys<OptionName, keyof RedisStoreOptions> = true
+void sameNames
+
+/** The accepted option names, in declaration order. */
+export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[]
+
+/** Each option as the store uses it: checked, with its default filled in where it has one. */
+export type ResolvedOptions = {
+  readonly [K in OptionName]: Specs[K] extends { default: unknown } | { required: true }
+    ? ReturnType<Specs[K]['check']>
+    : ReturnType<Specs[K]['check']> | undefined
+} & {
+  /** `algorithm`, `hashing`, `encodeas` and `compress` as the codec takes them. */
+  readonly seal: SealSettings
+}
+
+/** Top-level and sub-option defaults, derived from {@link OPTIONS} (for the CLI). */
+export const DEFAULTS = { maxSessionBytes: OPTIONS.maxSessionBytes.default, ...SUB_DEFAULTS } as const
+
 /** Checks every option, naming the culprit in a TypeError, and fills in the defaults. */
 export function resolveOptions(input: unknown): ResolvedOptions {
-  const o = plainObject('options', input) as Partial<RedisStoreOptions> & Record<string, unknown>
+  const o = plainObject('options', input)
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw new SealedOptionsError(key, `is not a known option (known: ${[...KNOWN].join(', ')})`)
+    if (!(OPTION_NAMES as string[]).includes(key)) throw new SealedOptionsError(key, `is not a known option (known: ${OPTION_NAMES.join(', ')})`)
   }
   if ((o.client === undefined) === (o.url === undefined)) {
     throw new SealedOptionsError('client', 'or "url": give exactly one of the two')
   }
-  if (o.client !== undefined && (typeof o.client !== 'object' || o.client === null)) {
-    throw new SealedOptionsError('client', `must be a node-redis or ioredis client (got ${describe(o.client)})`)
+  const resolved: Record<string, unknown> = {}
+  for (const name of OPTION_NAMES) {
+    const spec: OptionSpec<unknown> = OPTIONS[name]
+    const value = o[name] === undefined ? spec.default : o[name]
+    if (value !== undefined || spec.required) resolved[name] = spec.check(value, name)
   }
-  if (o.url !== undefined && typeof o.url !== 'string') throw new SealedOptionsError('url', `must be a string (got ${describe(o.url)})`)
-  if (o.prefix !== undefined && typeof o.prefix !== 'string') throw new SealedOptionsError('prefix', `must be a string (got ${describe(o.prefix)})`)
-  if (o.onSealError !== undefined && typeof o.onSealError !== 'function') throw new SealedOptionsError('onSealError', 'must be a function')
-  const algorithm = oneOf<CipherName>('algorithm', o.algorithm, CIPHERS, DEFAULTS.algorithm)
-  const hashing = oneOf<HashName>('hashing', o.hashing, HASHES, DEFAULTS.hashing)
-  return {
-    client: o.client,
-    url: o.url,
-    prefix: o.prefix ?? DEFAULTS.prefix,
-    ttl: resolveTtl(o.ttl),
-    disableTTL: flag('disableTTL', o.disableTTL),
-    disableTouch: flag('disableTouch', o.disableTouch),
-    serializer: resolveSerializer(o.serializer),
-    scanCount: integer('scanCount', o.scanCount, 1, DEFAULTS.scanCount),
-    secrets: checkSecrets(o.secret),
-    seal: {
-      scheme: schemeFor(algorithm, hashing),
-      encoding: oneOf('encodeas', o.encodeas, ENCODINGS, DEFAULTS.encodeas),
-      compression: resolveCompression(o.compress),
-    },
-    maxSessionBytes: integer('maxSessionBytes', o.maxSessionBytes, 1, DEFAULTS.maxSessionBytes),
-    pool: resolvePool(o.pool),
-    offloadThreshold: integer('offloadThreshold', o.offloadThreshold, 0, DEFAULTS.offloadThreshold),
-    onSealError: o.onSealError,
-    timeout: integer('timeout', o.timeout, 1, DEFAULTS.timeout),
-    maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
-    destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
-    legacy: resolveLegacy(o.legacy),
-    metrics: resolveMetrics(o.metrics),
-  }
+  const r = resolved as Omit<ResolvedOptions, 'seal'>
+  return { ...r, seal: { scheme: schemeFor(r.algorithm, r.hashing), encoding: r.encodeas, compression: r.compress } }
 }

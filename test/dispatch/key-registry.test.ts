@@ -48,6 +48,6 @@ test('a full registry throws a SealedError with a code', () => {
     () => {
       for (;;) registerRing(registry, masters(8, 1))
     },
-    (error: unknown) => (error as { code?: string }).code === 'ERR_SEALED_POOL',
+    (error: unknown) => (error as { code?: string }).code === 'ERR_SEALED_POOL_FULL',
   )
 })

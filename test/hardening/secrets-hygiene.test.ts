@@ -111,7 +111,7 @@ test('every error message, stack and cause is free of secrets, keys and plaintex
   await closed.close()
   await closed.get('x').catch((e: unknown) => errors.push(e))
   const codes = errors.map((e) => (e as { code?: string }).code)
-  assert.deepEqual(codes.slice(8), ['ERR_SEALED_TOO_LARGE', 'ERR_SEALED_SERIALIZE', undefined, 'ERR_SEALED_TIMEOUT', 'ERR_SEALED_TIMEOUT', 'ERR_SEALED_CLOSED'])
+  assert.deepEqual(codes.slice(8), ['ERR_SEALED_TOO_LARGE', 'ERR_SEALED_SERIALIZE', 'ERR_SEALED_OPTIONS', 'ERR_SEALED_TIMEOUT', 'ERR_SEALED_TIMEOUT', 'ERR_SEALED_CLOSED'])
   errors.forEach((error, i) => assertClean(`error ${i} (${(error as Error).message})`, describeError(error)))
 })
 
