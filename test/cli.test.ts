@@ -100,8 +100,8 @@ describe('cli: keygen, help, refused input', () => {
       '': /keygen[\s\S]*inspect[\s\S]*rekey[\s\S]*migrate[\s\S]*stats/,
       keygen: /random secret/,
       inspect: /--legacy-secret-file[\s\S]*--header-only/,
-      rekey: /--batch[\s\S]*--dry-run[\s\S]*SESSION_SECRET/,
-      migrate: /--legacy-encodeas[\s\S]*--plaintext[\s\S]*--encodeas/,
+      rekey: /--batch[\s\S]*--max-seal-age[\s\S]*--keep-expired[\s\S]*--dry-run[\s\S]*SESSION_SECRET/,
+      migrate: /--legacy-encodeas[\s\S]*--plaintext[\s\S]*--trust-plaintext[\s\S]*--encodeas/,
       stats: /--prefix[\s\S]*--json/,
     }
     const results = await Promise.all(Object.keys(expected).map((c) => cli(c ? [c, '--help'] : ['--help'])))
