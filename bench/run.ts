@@ -2,12 +2,14 @@
  * `npm run bench` — every section, full length (several minutes; run it on a quiet machine).
  * `npm run bench -- --quick` — a smoke run under a minute. `--only=micro,store,http` picks sections.
  * Uses REDIS_URL when set (only the bench's own keys are touched), else starts a private
- * redis-server. Writes bench/results/<timestamp>.json, .md and .svg, plus latest.md / latest.svg,
- * and prints the markdown report on stdout (progress goes to stderr).
+ * redis-server. Writes bench/results/<timestamp>.json, .md and .svg, plus latest.md / latest.svg (a
+ * quick run writes them under bench/results/quick/), and prints the markdown report on stdout
+ * (progress goes to stderr). None of these files is tracked: a run leaves `git status` clean; a run
+ * quoted in the README is committed under a name of its own (bench/results/2026-11-22-readme.*).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
 import { renderChart } from './chart.js'
 import type { BenchSecrets } from './contenders.js'
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     results.durationSeconds = (performance.now() - started) / 1000
     results.goals = checkGoals(results)
 
-    const dir = join(REPO_ROOT, 'bench', 'results')
+    const dir = join(REPO_ROOT, 'bench', 'results', ...(quick ? ['quick'] : []))
     mkdirSync(dir, { recursive: true })
     const stamp = results.startedAt.replace(/[:.]/g, '-')
     const markdown = renderMarkdown(results)
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, 'latest.svg'), svg)
     }
     process.stdout.write(markdown)
-    log(`wrote bench/results/${stamp}.json, .md${svg ? ', .svg' : ''} and latest.*`)
+    log(`wrote ${relative(REPO_ROOT, join(dir, stamp))}.json, .md${svg ? ', .svg' : ''} and latest.* there`)
   } finally {
     await redis?.stop()
   }

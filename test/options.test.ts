@@ -1,9 +1,9 @@
 /** Every bad option is a TypeError with code ERR_SEALED_OPTIONS whose message names the option. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { RedisStore, SealedOptionsError, type RedisStoreOptions } from '../src/index.js'
+import { createSealedPool, RedisStore, SealedOptionsError, type RedisStoreOptions } from '../src/index.js'
 import { useClient, useRedis } from './support/redis.js'
-import { SECRET_A, SECRET_B, StoreTracker } from './support/sessions.js'
+import { SECRET_A, SECRET_B, StoreTracker, uniquePrefix } from './support/sessions.js'
 
 const redis = useRedis()
 const connection = useClient(redis)
@@ -150,9 +150,21 @@ describe('valid options are accepted', () => {
       offloadThreshold: 0,
       timeout: 2000,
       maxSealAge: 1,
+      destroyGuard: 1,
+      legacy: { plaintext: true, connectRedisCrypto: { secret: 'old secret', algorithm: 'aes-256-cbc', hashing: 'sha256', encodeas: 'hex', keyCache: 0 } },
       onSealError: () => {},
     })
     assert.equal(await store.length(), 0)
+  })
+  it('url instead of client, with a shared pool', async () => {
+    const pool = createSealedPool({ minThreads: 0, maxThreads: 1, idleTimeout: 0, maxQueue: 0, taskTimeout: 1 })
+    const store = new RedisStore({ url: redis.url, secret: SECRET_A, pool, prefix: uniquePrefix('url') })
+    try {
+      assert.equal(await store.length(), 0)
+    } finally {
+      await store.close()
+      await pool.destroy()
+    }
   })
 })
 

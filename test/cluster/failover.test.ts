@@ -13,7 +13,7 @@ import { startSentinelSet } from '../support/redis-sentinel.js'
 import { startRequestStream, type StreamReport } from '../support/request-stream.js'
 import { asStored, sessionWith } from '../support/sessions.js'
 import { manySids } from '../support/spread.js'
-import { CLIENT_KINDS, connectClient, type ClientKind, type Servers, type Topology, type TopologyClient } from '../support/topology-clients.js'
+import { CLIENT_NAMES, connectClient, type ClientName, type Servers, type Topology, type TopologyClient } from '../support/topology-clients.js'
 
 const SECRET = randomBytes(32)
 /** "Keeps serving": this many successes in a row once the failover has finished. */
@@ -26,7 +26,7 @@ const REQUEST_BOUND_MS = STORE_TIMEOUT_MS + 2500
 interface Scenario {
   readonly name: string
   readonly topology: Topology
-  readonly clients: readonly ClientKind[]
+  readonly clients: readonly ClientName[]
   /** Fails over and resolves once the topology has settled again. */
   failover(servers: Servers): Promise<unknown>
   /**
@@ -41,7 +41,7 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: 'cluster: CLUSTER FAILOVER on a replica',
     topology: 'cluster',
-    clients: CLIENT_KINDS,
+    clients: CLIENT_NAMES,
     failover: async ({ cluster }) => cluster!.failover((await cluster!.shards())[0]!.masterPort),
     // Without FORCE, the old master pauses its clients until the replica has caught up.
     losses: 'none',
@@ -63,7 +63,7 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: 'sentinel: SENTINEL FAILOVER mymaster',
     topology: 'sentinel',
-    clients: CLIENT_KINDS,
+    clients: CLIENT_NAMES,
     failover: ({ sentinel }) => sentinel!.failover(),
     // The replica is promoted without pausing the old master: what the old master acknowledges
     // until the client switches (on +switch-master) is lost when it later resyncs as a replica.
@@ -73,7 +73,7 @@ const SCENARIOS: readonly Scenario[] = [
 ]
 
 interface Participant {
-  readonly kind: ClientKind
+  readonly kind: ClientName
   readonly redis: TopologyClient
   readonly store: RedisStore
   readonly written: Map<string, unknown>

@@ -11,13 +11,13 @@ import { RedisStore } from '../../src/store.js'
 import { redisCli } from '../support/redis-cli.js'
 import { asStored, sessionWith } from '../support/sessions.js'
 import { manySids } from '../support/spread.js'
-import { CLIENT_KINDS, connectClient, TOPOLOGIES, type ClientKind, type Servers, type Topology, type TopologyClient, useTopologies } from '../support/topology-clients.js'
+import { CLIENT_NAMES, connectClient, TOPOLOGIES, type ClientName, type Servers, type Topology, type TopologyClient, useTopologies } from '../support/topology-clients.js'
 
 const SECRET = randomBytes(32)
 /** Enough ids that, on a cluster, every master holds some and a multi-key command would span slots. */
 const SID_COUNT = 150
 
-function storeContract(topology: Topology, kind: ClientKind, servers: Servers): void {
+function storeContract(topology: Topology, kind: ClientName, servers: Servers): void {
   const prefix = `sess:${topology}:${kind.replace(/\W+/g, '')}:`
   const failures: SealErrorInfo[] = []
   let redis: TopologyClient
@@ -169,7 +169,7 @@ describe('store contract on Redis Cluster and Sentinel, topology × client', () 
   const servers = useTopologies()
 
   for (const topology of TOPOLOGIES) {
-    for (const kind of CLIENT_KINDS) describe(`${topology} × ${kind}`, () => storeContract(topology, kind, servers))
+    for (const kind of CLIENT_NAMES) describe(`${topology} × ${kind}`, () => storeContract(topology, kind, servers))
   }
 
 })

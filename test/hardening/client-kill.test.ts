@@ -7,7 +7,8 @@ import { test } from 'node:test'
 import type { SessionData } from 'express-session'
 import { ask, startRedis } from '../../scripts/local-redis.js'
 import { RedisStore } from '../../src/index.js'
-import { CLIENT_KINDS, connectClient, eventually, watchUnhandledRejections } from './clients.js'
+import { CLIENT_KINDS, connectClient, watchUnhandledRejections } from './clients.js'
+import { waitFor } from '../support/sessions.js'
 
 const rejections = watchUnhandledRejections()
 const WRITERS = 12
@@ -49,13 +50,13 @@ for (const kind of CLIENT_KINDS) {
     let faults = 0
     for (let k = 0; k < KILLS; k++) {
       const target = acknowledged.size + 60
-      await eventually(`${target} acknowledged writes`, () => acknowledged.size >= target)
+      await waitFor(() => acknowledged.size >= target, `${target} acknowledged writes`, 15_000)
       const reply = await ask(redis.port, 'CLIENT KILL TYPE normal')
       faults++
       killed += Number(reply.slice(1))
     }
     const target = acknowledged.size + 60
-    await eventually('writes flow again after the last kill', () => acknowledged.size >= target)
+    await waitFor(() => acknowledged.size >= target, 'writes flow again after the last kill', 15_000)
     stopping = true
     await Promise.all(writers)
 

@@ -5,7 +5,8 @@ import type { SessionData } from 'express-session'
 import { ask, startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import { RedisStore, type SealErrorInfo } from '../../src/index.js'
 import { TOMBSTONE } from '../../src/redis/destroy-guard.js'
-import { CLIENT_KINDS, connectClient, eventually, rawClient, type TestClient } from './clients.js'
+import { CLIENT_KINDS, connectClient, rawClient, type ClientName, type TestClient } from './clients.js'
+import { waitFor } from '../support/sessions.js'
 
 let redis: LocalRedis
 let raw: Awaited<ReturnType<typeof rawClient>>
@@ -25,7 +26,7 @@ after(async () => {
 const session = (maxAgeMs = 3_600_000): SessionData =>
   ({ cookie: { originalMaxAge: maxAgeMs, expires: new Date(Date.now() + maxAgeMs) }, user: 'bob' }) as unknown as SessionData
 
-async function guardedStore(kind: (typeof CLIENT_KINDS)[number], extra: Record<string, unknown> = {}) {
+async function guardedStore(kind: ClientName, extra: Record<string, unknown> = {}) {
   const client = await connectClient(kind, redis.port)
   clients.push(client)
   const failures: SealErrorInfo[] = []
@@ -70,7 +71,7 @@ for (const kind of CLIENT_KINDS) {
     const prefix = `e:${kind.replace(/\W/g, '')}:`
     const { store } = await guardedStore(kind, { destroyGuard: 1, prefix, encodeas: 'base64' })
     await store.destroy('c')
-    await eventually('the tombstone expires', async () => (await raw.exists(`${prefix}c`)) === 0, 5000)
+    await waitFor(async () => (await raw.exists(`${prefix}c`)) === 0, 'the tombstone expires', 5000)
     await store.set('c', session())
     assert.equal((await store.get('c'))?.user, 'bob')
     assert.equal((await raw.get(`${prefix}c`))?.[0], 'A', 'written as base64 through EVAL')
@@ -91,7 +92,7 @@ for (const kind of CLIENT_KINDS) {
     const started = performance.now()
     await assert.rejects(store.set('slow', session()), { code: 'ERR_SEALED_TIMEOUT', message: /EVAL/ })
     assert.ok(performance.now() - started < 1500)
-    await eventually('Redis writes again', () => store.set('slow', session()).then(() => true, () => false))
+    await waitFor(() => store.set('slow', session()).then(() => true, () => false), 'Redis writes again', 15_000)
   })
 }
 

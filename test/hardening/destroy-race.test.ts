@@ -7,12 +7,12 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { startRedis } from '../../scripts/local-redis.js'
 import { RedisStore } from '../../src/index.js'
-import { CLIENT_KINDS, connectClient, watchUnhandledRejections, type ClientKind } from './clients.js'
+import { CLIENT_KINDS, connectClient, watchUnhandledRejections, type ClientName } from './clients.js'
 import { deferred, send, startApp } from './http-app.js'
 
 const rejections = watchUnhandledRejections()
 
-async function raceLogoutAgainstSlowRequest(t: TestContext, kind: ClientKind, destroyGuard: number | undefined) {
+async function raceLogoutAgainstSlowRequest(t: TestContext, kind: ClientName, destroyGuard: number | undefined) {
   const redis = await startRedis()
   const client = await connectClient(kind, redis.port)
   const store = new RedisStore({ client: client.client, secret: Buffer.alloc(32, 9), pool: false, destroyGuard })

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { ask, startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import { RedisStore } from '../../src/index.js'
-import { CLIENT_KINDS, connectClient, eventually, watchUnhandledRejections, type ClientKind } from './clients.js'
+import { CLIENT_KINDS, connectClient, watchUnhandledRejections, type ClientName } from './clients.js'
+import { waitFor } from '../support/sessions.js'
 import { send, startApp, type AppHandle, type Reply } from './http-app.js'
 
 const rejections = watchUnhandledRejections()
@@ -25,7 +26,7 @@ interface Tally {
   odd: number[]
 }
 
-async function setup(t: TestContext, kind: ClientKind) {
+async function setup(t: TestContext, kind: ClientName) {
   const holder: { redis: LocalRedis } = { redis: await startRedis() }
   const client = await connectClient(kind, holder.redis.port)
   const store = new RedisStore({ client: client.client, secret: SECRET, timeout: TIMEOUT, pool: false })
@@ -85,17 +86,17 @@ for (const kind of CLIENT_KINDS) {
     const { holder, app } = await setup(t, kind)
     const port = holder.redis.port
     const load = runLoad(app)
-    await eventually('40 requests served', () => load.tally.ok >= 40)
+    await waitFor(() => load.tally.ok >= 40, '40 requests served', 15_000)
 
     await holder.redis.stop()
     const downAt = performance.now()
     const okBeforeStop = load.tally.ok
-    await eventually('24 requests finished (or hung) while Redis is down', () => load.log.filter((e) => e.startedAt > downAt).length >= 24)
+    await waitFor(() => load.log.filter((e) => e.startedAt > downAt).length >= 24, '24 requests finished (or hung) while Redis is down', 15_000)
 
     const restartAt = performance.now()
     holder.redis = await startRedis([], port)
     const upAt = performance.now()
-    await eventually('16 requests served after the restart', () => load.log.filter((e) => e.startedAt > upAt && e.reply !== 'hung' && e.reply.status === 200).length >= 16, 20_000)
+    await waitFor(() => load.log.filter((e) => e.startedAt > upAt && e.reply !== 'hung' && e.reply.status === 200).length >= 16, '16 requests served after the restart', 20_000)
     await load.stop()
 
     const { tally } = load
@@ -144,10 +145,11 @@ for (const kind of CLIENT_KINDS) {
     }
     assert.ok(directMs >= TIMEOUT - 5 && directMs < TIMEOUT + 1000, `store.get settled after ${directMs.toFixed(0)} ms`)
 
-    await eventually('Redis answers after the pause', async () => {
+    const answers = async (): Promise<boolean> => {
       const me = await send(app.port, 'GET', '/me', login.cookie, BOUND)
       return me !== 'hung' && me.status === 200 && JSON.parse(me.body).user === 'paused'
-    })
+    }
+    await waitFor(answers, 'Redis answers after the pause', 15_000)
     assert.deepEqual(rejections, [], 'no unhandled rejection')
   })
 }

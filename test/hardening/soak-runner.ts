@@ -7,14 +7,14 @@
 import type { SessionData } from 'express-session'
 import { ask, startRedis } from '../../scripts/local-redis.js'
 import { RedisStore } from '../../src/index.js'
-import { connectClient, type ClientKind } from './clients.js'
+import { connectClient, type ClientName } from './clients.js'
 
 export interface SoakOptions {
   seconds: number
   /** Distinct session ids, shared by all users. */
   ids: number
   users: number
-  kind: ClientKind
+  kind: ClientName
   /** Seconds between CLIENT KILLs of the store's connection (0: none). */
   killEvery: number
   /** Seconds between CLIENT PAUSEs longer than the store timeout (0: none). */

@@ -8,6 +8,7 @@ import { Redis as IoRedis6 } from 'ioredis6'
 import { createClient as createNodeRedis6 } from 'redis'
 import { createClient as createNodeRedis5 } from 'redis5'
 import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
+import type { ClientName } from './client-names.js'
 import { StoreTracker } from './sessions.js'
 
 /** A raw view of the test server: reads bytes without any decoding, writes bytes as given. */
@@ -99,7 +100,7 @@ export function useRedis(): TestRedis {
 
 /** One supported Redis client library: how to make a connected client and how to close it. */
 export interface ClientKind {
-  readonly name: string
+  readonly name: ClientName
   /**
    * A connected client. With `failFast`, commands issued while disconnected reject instead of
    * waiting. With `connecting`, the client is returned while its connection is still being made.
@@ -118,7 +119,7 @@ interface NodeRedisClient {
   on(event: 'error', listener: (error: unknown) => void): unknown
 }
 
-function nodeRedisKind(name: string, create: (options: object) => NodeRedisClient): ClientKind {
+function nodeRedisKind(name: ClientName, create: (options: object) => NodeRedisClient): ClientKind {
   return {
     name,
     async create(url, options = {}) {
@@ -145,7 +146,7 @@ function nodeRedisKind(name: string, create: (options: object) => NodeRedisClien
 
 type IoRedisClass = new (url: string, options: object) => IoRedis5
 
-function ioRedisKind(name: string, Client: IoRedisClass): ClientKind {
+function ioRedisKind(name: ClientName, Client: IoRedisClass): ClientKind {
   return {
     name,
     async create(url, options = {}) {

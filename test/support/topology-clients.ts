@@ -10,12 +10,12 @@ import { createCluster as createCluster5, createSentinel as createSentinel5 } fr
 import { after, before } from 'node:test'
 import { startRedisCluster, type LocalCluster } from './redis-cluster.js'
 import { startSentinelSet, type LocalSentinelSet } from './redis-sentinel.js'
+import type { ClientName } from './client-names.js'
 
 export const TOPOLOGIES = ['cluster', 'sentinel'] as const
 export type Topology = (typeof TOPOLOGIES)[number]
 
-export const CLIENT_KINDS = ['node-redis 6', 'node-redis 5', 'ioredis 5', 'ioredis 6'] as const
-export type ClientKind = (typeof CLIENT_KINDS)[number]
+export { CLIENT_NAMES, type ClientName } from './client-names.js'
 
 export interface Servers {
   readonly cluster?: LocalCluster
@@ -68,7 +68,7 @@ function fewest(counts: unknown[]): number {
   return Math.min(...counts.map(Number))
 }
 
-async function nodeRedis(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
+async function nodeRedis(kind: ClientName, topology: Topology, servers: Servers): Promise<TopologyClient> {
   const errors: unknown[] = []
   const v6 = kind === 'node-redis 6'
   if (topology === 'cluster') {
@@ -100,7 +100,7 @@ async function nodeRedis(kind: ClientKind, topology: Topology, servers: Servers)
   }
 }
 
-async function ioredis(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
+async function ioredis(kind: ClientName, topology: Topology, servers: Servers): Promise<TopologyClient> {
   const errors: unknown[] = []
   const v5 = kind === 'ioredis 5'
   let client: IoRedisLike
@@ -143,7 +143,7 @@ function requireSentinel(servers: Servers): LocalSentinelSet {
 }
 
 /** A connected client of `kind` for `topology`. */
-export function connectClient(kind: ClientKind, topology: Topology, servers: Servers): Promise<TopologyClient> {
+export function connectClient(kind: ClientName, topology: Topology, servers: Servers): Promise<TopologyClient> {
   return kind.startsWith('node-redis') ? nodeRedis(kind, topology, servers) : ioredis(kind, topology, servers)
 }
 
