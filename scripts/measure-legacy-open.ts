@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { LegacyReader } from '../src/legacy/legacy-reader.js'
+import { LegacyReader, OPERATOR_RUN } from '../src/legacy/legacy-reader.js'
 
 interface Kruptein {
   set(secret: string, plaintext: unknown, cb: (error: unknown, ct?: string) => void): void
@@ -42,14 +42,14 @@ await measure('kruptein.get (sync PBKDF2, as connect-redis-crypto)', async () =>
     await new Promise((resolve) => setImmediate(resolve))
   }
 })
-const cold = new LegacyReader({ plaintext: false, kruptein: settings, keyCache: 0 }, 1 << 20)
+const cold = new LegacyReader({ plaintext: false, kruptein: settings, keyCache: 0, ...OPERATOR_RUN }, 1 << 20)
 await measure('LegacyReader, no cache, one at a time', async () => {
   for (const b of bytes) await cold.open(b)
 })
 await measure('LegacyReader, no cache, all at once', async () => {
   await Promise.all(bytes.map((b) => cold.open(b)))
 })
-const warm = new LegacyReader({ plaintext: false, kruptein: settings, keyCache: 1000 }, 1 << 20)
+const warm = new LegacyReader({ plaintext: false, kruptein: settings, keyCache: 1000, ...OPERATOR_RUN }, 1 << 20)
 await Promise.all(bytes.map((b) => warm.open(b)))
 await measure('LegacyReader, keys cached (repeat reads)', async () => {
   for (const b of bytes) await warm.open(b)

@@ -9,6 +9,7 @@ export type SealedErrorCode =
   | 'ERR_SEALED_TIMEOUT'
   | 'ERR_SEALED_SERIALIZE'
   | 'ERR_SEALED_CLIENT'
+  | 'ERR_SEALED_POOL'
 
 /** Base class of every error this package raises at run time. */
 export class SealedError extends Error {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
-import { LegacyReader } from './legacy/legacy-reader.js'
+import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
@@ -57,6 +57,7 @@ export class RedisStore extends Store {
     super()
     this.#options = resolveOptions(options)
     this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
+    warnIfPlaintext(this.#options.legacy)
     const { client, url, secrets } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))

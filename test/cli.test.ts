@@ -130,7 +130,7 @@ describe('cli: keygen, help, refused input', () => {
 
   it('missing Redis: no URL is a usage error, an unreachable one a clear failure', async () => {
     const port = await freePort()
-    const [none, down] = await Promise.all([cli(['stats']), cli(['stats', '--url', `redis://:pw-in-url@127.0.0.1:${port}`])])
+    const [none, down] = await Promise.all([cli(['stats']), cli(['stats'], { REDIS_URL: `redis://:pw-in-url@127.0.0.1:${port}` })])
     assert.equal(none.code, 2)
     assert.match(none.stderr, /no Redis: give --url/)
     assert.equal(down.code, 1)
@@ -274,7 +274,7 @@ describe('cli: rekey', () => {
     const first = await cli(['rekey', '--prefix', prefix, '--json', '--batch', '2'], env)
     assert.equal(first.code, 0, first.stderr)
     assert.deepEqual(JSON.parse(first.stdout), {
-      command: 'rekey', dryRun: false, interrupted: false, scanned: 5, resealed: 4, current: 0, changed: 0, vanished: 0, unreadable: 0, 'other-format': 1, reasons: {},
+      command: 'rekey', dryRun: false, interrupted: false, scanned: 5, resealed: 4, current: 0, changed: 0, vanished: 0, unreadable: 0, 'other-format': 1, expired: 0, 'expired-kept': 0, reasons: {},
     })
     const reader = store({ prefix, secret: NEW })
     for (const [id, user] of [['plain', 'rk-1'], ['hex', 'rk-2'], ['brotli', 'rk-3'], ['forever', 'rk-4']]) {
@@ -358,7 +358,7 @@ describe('cli: migrate', () => {
     assert.equal(wrong.code, 1)
     assert.deepEqual((JSON.parse(wrong.stdout) as { reasons: object }).reasons, { legacy: 1 })
 
-    const r = await cli(['migrate', '--prefix', prefix, '--plaintext', '--encodeas', 'base64url', '--json'], { ...env, LEGACY_SECRET: LEGACY })
+    const r = await cli(['migrate', '--prefix', prefix, '--plaintext', '--trust-plaintext', '--encodeas', 'base64url', '--json'], { ...env, LEGACY_SECRET: LEGACY })
     assert.equal(r.code, 0, r.stderr)
     const summary = JSON.parse(r.stdout) as Record<string, number>
     assert.deepEqual([summary.resealed, summary.current, summary.unreadable], [2, 1, 0])
@@ -374,7 +374,7 @@ describe('cli: migrate', () => {
     const after = await Promise.all(['plain', 'crypt'].map((id) => ioredis.pttl(prefix + id)))
     after.forEach((ttl, i) => assert.ok(ttl > 0 && (ttls[i] as number) - ttl < 30_000))
 
-    const again = await cli(['migrate', '--prefix', prefix, '--plaintext', '--json'], { ...env, LEGACY_SECRET: LEGACY })
+    const again = await cli(['migrate', '--prefix', prefix, '--plaintext', '--trust-plaintext', '--json'], { ...env, LEGACY_SECRET: LEGACY })
     assert.equal((JSON.parse(again.stdout) as { resealed: number }).resealed, 0)
   })
 })

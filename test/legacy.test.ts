@@ -8,13 +8,15 @@ import { createClient } from 'redis'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
 import { RedisStore, type RedisStoreOptions, type SealErrorInfo } from '../src/index.js'
 import { KeyCache } from '../src/legacy/kruptein.js'
-import { LegacyReader } from '../src/legacy/legacy-reader.js'
+import { LegacyReader, OPERATOR_RUN } from '../src/legacy/legacy-reader.js'
 
 type CryptoStoreClass = new (options: Record<string, unknown>) => Store
 const loadCjs = createRequire(import.meta.url)
 const CryptoStore = (loadCjs('connect-redis-crypto') as (s: typeof session) => CryptoStoreClass)(session)
 
 const SECRET = 'a-new-secret-for-the-sealed-store-0123456789'
+/** The end of the migration window that `legacy` now requires: a day from now. */
+const until = new Date(Date.now() + 86_400_000)
 const OLD_SECRET = 'squirrel-old-connect-redis-crypto-secret'
 
 let redis: LocalRedis
@@ -67,7 +69,7 @@ describe('legacy: plaintext records of connect-redis 9', () => {
     const data = sample('plain-alice')
     await writePlain('p1', data)
     assert.equal((await raw('p1'))[0], 0x7b)
-    const { store, failures } = ours({ legacy: { plaintext: true } })
+    const { store, failures } = ours({ legacy: { until, plaintext: true } })
     assert.deepEqual(await store.get('p1'), data)
     assert.equal(store.stats().legacyOpened, 1)
     assert.equal(store.stats().opened, 1)
@@ -86,7 +88,7 @@ describe('legacy: plaintext records of connect-redis 9', () => {
 
   it('maxSealAge does not apply to legacy records (they carry no seal time)', async () => {
     await writePlain('p6', sample('plain-erin'))
-    const { store, failures } = ours({ legacy: { plaintext: true }, maxSealAge: 1 })
+    const { store, failures } = ours({ legacy: { until, plaintext: true }, maxSealAge: 1 })
     assert.equal(((await store.get('p6')) as unknown as { user: string }).user, 'plain-erin')
     assert.deepEqual(failures, [])
   })
@@ -101,7 +103,7 @@ describe('legacy: plaintext records of connect-redis 9', () => {
 
   it('a plaintext record the serializer rejects is a "parse" failure', async () => {
     await client.set('sess:p3', '{"cookie": broken')
-    const { store, failures } = ours({ legacy: { plaintext: true } })
+    const { store, failures } = ours({ legacy: { until, plaintext: true } })
     assert.equal(await store.get('p3'), null)
     assert.deepEqual(failures, [{ reason: 'parse', sid: 'p3' }])
   })
@@ -110,14 +112,14 @@ describe('legacy: plaintext records of connect-redis 9', () => {
     await writePlain('p4', sample('plain-carol'))
     const seen: string[] = []
     const serializer = { stringify: JSON.stringify, parse: (text: string) => (seen.push(text), JSON.parse(text) as SessionData) }
-    const { store } = ours({ legacy: { plaintext: true }, serializer })
+    const { store } = ours({ legacy: { until, plaintext: true }, serializer })
     assert.equal(((await store.get('p4')) as unknown as { user: string }).user, 'plain-carol')
     assert.equal(seen.length, 1)
   })
 
   it('a plaintext record larger than maxSessionBytes is "too-large"', async () => {
     await writePlain('p5', { ...sample('plain-dan'), blob: 'x'.repeat(5000) } as SessionData)
-    const { store, failures } = ours({ legacy: { plaintext: true }, maxSessionBytes: 4096 })
+    const { store, failures } = ours({ legacy: { until, plaintext: true }, maxSessionBytes: 4096 })
     assert.equal(await store.get('p5'), null)
     assert.deepEqual(failures, [{ reason: 'too-large', sid: 'p5' }])
   })
@@ -137,7 +139,7 @@ describe('legacy: records of connect-redis-crypto 4.0.5', () => {
       const data = sample('crypto-alice')
       await writeCrypto(sid, data, variant)
       assert.ok((await raw(sid)).toString('latin1').startsWith('{"hmac":'))
-      const { store, failures } = ours({ legacy: { connectRedisCrypto: { secret: OLD_SECRET, ...variant } } })
+      const { store, failures } = ours({ legacy: { until, connectRedisCrypto: { secret: OLD_SECRET, ...variant } } })
       assert.deepEqual(await store.get(sid), data)
       assert.equal(store.stats().legacyOpened, 1)
       assert.deepEqual(failures, [])
@@ -149,7 +151,7 @@ describe('legacy: records of connect-redis-crypto 4.0.5', () => {
 
   it('without legacy, or with plaintext only, they fail with reason "version"', async () => {
     await writeCrypto('c-off', sample('crypto-bob'))
-    for (const legacy of [undefined, { plaintext: true }] as const) {
+    for (const legacy of [undefined, { until, plaintext: true }] as const) {
       const { store, failures } = ours(legacy ? { legacy } : {})
       assert.equal(await store.get('c-off'), null)
       assert.deepEqual(failures, [{ reason: 'version', sid: 'c-off' }])
@@ -166,7 +168,7 @@ describe('legacy: records of connect-redis-crypto 4.0.5', () => {
       { secret: OLD_SECRET, encodeas: 'hex', algorithm: 'aes-256-cbc' },
     ] as const
     for (const connectRedisCrypto of attempts) {
-      const { store, failures } = ours({ legacy: { connectRedisCrypto } })
+      const { store, failures } = ours({ legacy: { until, connectRedisCrypto } })
       assert.equal(await store.get('c-wrong'), null, JSON.stringify({ ...connectRedisCrypto, secret: '…' }))
       assert.deepEqual(failures, [{ reason: 'legacy', sid: 'c-wrong' }])
     }
@@ -187,7 +189,7 @@ describe('legacy: records of connect-redis-crypto 4.0.5', () => {
       noTag: JSON.stringify({ ...envelope, at: undefined }),
       truncated: JSON.stringify(envelope).slice(0, 200),
     }
-    const { store, failures } = ours({ legacy: { plaintext: true, connectRedisCrypto: { secret: OLD_SECRET, encodeas: 'hex' } } })
+    const { store, failures } = ours({ legacy: { until, plaintext: true, connectRedisCrypto: { secret: OLD_SECRET, encodeas: 'hex' } } })
     for (const [field, value] of Object.entries(altered)) {
       await client.set(`sess:c-${field}`, value)
       assert.equal(await store.get(`c-${field}`), null, field)
@@ -205,7 +207,7 @@ describe('legacy: records of connect-redis-crypto 4.0.5', () => {
     await writeCrypto('c-async', sample('crypto-erin'))
     const stored = await raw('c-async')
     const reader = new LegacyReader(
-      { plaintext: false, kruptein: { secret: OLD_SECRET, algorithm: 'aes-256-gcm', hashing: 'sha512', encodeas: 'binary' }, keyCache: 10 },
+      { plaintext: false, kruptein: { secret: OLD_SECRET, algorithm: 'aes-256-gcm', hashing: 'sha512', encodeas: 'binary' }, keyCache: 10, ...OPERATOR_RUN },
       1 << 20,
     )
     let immediateRan = false
@@ -251,7 +253,7 @@ describe('legacy: a rolling deploy over real HTTP', () => {
     const sid = decodeURIComponent(cookie.split('=')[1] as string).slice(2).split('.')[0] as string
     assert.ok((await ioredis.getBuffer(`http:${sid}`))?.toString('latin1').startsWith('{"hmac":'))
 
-    const { store } = ours({ prefix: 'http:', legacy: { connectRedisCrypto: { secret: OLD_SECRET } } })
+    const { store } = ours({ prefix: 'http:', legacy: { until, connectRedisCrypto: { secret: OLD_SECRET } } })
     const newServer = await listen(app(store))
     try {
       const url = `http://127.0.0.1:${(newServer.address() as { port: number }).port}`
@@ -273,13 +275,21 @@ describe('legacy: option checks', () => {
     ['yes', '"legacy"'],
     [{ plaintext: 'yes' }, '"legacy.plaintext"'],
     [{ plaintxt: true }, '"legacy.plaintxt"'],
-    [{ connectRedisCrypto: {} }, '"legacy.connectRedisCrypto.secret"'],
-    [{ connectRedisCrypto: { secret: '' } }, '"legacy.connectRedisCrypto.secret"'],
-    [{ connectRedisCrypto: { secret: 's', encodeas: 'utf8' } }, '"legacy.connectRedisCrypto.encodeas"'],
-    [{ connectRedisCrypto: { secret: 's', algorithm: 'aes-128-gcm' } }, '"legacy.connectRedisCrypto.algorithm"'],
-    [{ connectRedisCrypto: { secret: 's', hashing: 'md5' } }, '"legacy.connectRedisCrypto.hashing"'],
-    [{ connectRedisCrypto: { secret: 's', keyCache: -1 } }, '"legacy.connectRedisCrypto.keyCache"'],
-    [{ connectRedisCrypto: { secret: 's', use_asn1: true } }, '"legacy.connectRedisCrypto.use_asn1"'],
+    [{ until, connectRedisCrypto: {} }, '"legacy.connectRedisCrypto.secret"'],
+    [{ until, connectRedisCrypto: { secret: '' } }, '"legacy.connectRedisCrypto.secret"'],
+    [{ until, connectRedisCrypto: { secret: 's', encodeas: 'utf8' } }, '"legacy.connectRedisCrypto.encodeas"'],
+    [{ until, connectRedisCrypto: { secret: 's', algorithm: 'aes-128-gcm' } }, '"legacy.connectRedisCrypto.algorithm"'],
+    [{ until, connectRedisCrypto: { secret: 's', hashing: 'md5' } }, '"legacy.connectRedisCrypto.hashing"'],
+    [{ until, connectRedisCrypto: { secret: 's', keyCache: -1 } }, '"legacy.connectRedisCrypto.keyCache"'],
+    [{ until, connectRedisCrypto: { secret: 's', use_asn1: true } }, '"legacy.connectRedisCrypto.use_asn1"'],
+    [{ plaintext: true }, '"legacy.until"'],
+    [{ plaintext: true, until: 'next week' }, '"legacy.until"'],
+    [{ plaintext: true, until: '2030-03-01T00:00:00' }, '"legacy.until"'],
+    [{ plaintext: true, until: '2030-02-31' }, '"legacy.until"'],
+    [{ plaintext: true, until: new Date('not a date') }, '"legacy.until"'],
+    [{ plaintext: true, until: 1_900_000_000_000 }, '"legacy.until"'],
+    [{ connectRedisCrypto: { secret: 's' } }, '"legacy.until"'],
+    [{ until, connectRedisCrypto: { secret: 's', derivationsPerSecond: 0 } }, '"legacy.connectRedisCrypto.derivationsPerSecond"'],
   ]
   for (const [legacy, named] of bad) {
     it(`rejects legacy: ${JSON.stringify(legacy)} naming ${named}`, () => {
@@ -290,9 +300,15 @@ describe('legacy: option checks', () => {
     })
   }
 
+  it('legacy.until takes a Date, a date, or a date and time with a zone', () => {
+    for (const value of [until, '2030-03-01', '2030-03-01T12:00:00Z', '2030-03-01T12:00:00.250+02:00']) {
+      assert.doesNotThrow(() => ours({ legacy: { until: value, plaintext: true } }), String(value))
+    }
+  })
+
   it('keeps the old secret out of logs', () => {
     const reader = new LegacyReader(
-      { plaintext: true, kruptein: { secret: OLD_SECRET, algorithm: 'aes-256-gcm', hashing: 'sha512', encodeas: 'hex' }, keyCache: 1 },
+      { plaintext: true, kruptein: { secret: OLD_SECRET, algorithm: 'aes-256-gcm', hashing: 'sha512', encodeas: 'hex' }, keyCache: 1, ...OPERATOR_RUN },
       100,
     )
     assert.ok(!JSON.stringify(reader).includes(OLD_SECRET))

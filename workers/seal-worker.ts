@@ -7,32 +7,35 @@ import { move } from 'piscina'
 import { schemeById, type Scheme } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { openText, sealText, type OpenedText } from '../src/codec/text.js'
-import { readRing } from '../src/dispatch/key-registry.js'
-import type { Fault, SealWorkerData, Task } from '../src/dispatch/tasks.js'
+import { readRing, registryVersion, ringIsLive } from '../src/dispatch/key-registry.js'
+import type { SealWorkerData, Task } from '../src/dispatch/tasks.js'
 
 const { registry } = (isMainThread ? { registry: undefined } : workerData) as Partial<SealWorkerData>
-const rings = new Map<number, KeyRing>()
-const faultsAllowed = process.env.CONNECT_REDIS_SEALED_TEST_FAULTS === '1'
-const FAULT = /__fault_(throw|exit|hang)__/
+const rings = new Map<number, { ring: KeyRing; masters: Uint8Array[] }>()
+let seenVersion = -1
 
-function ringFor(id: number): KeyRing {
-  let ring = rings.get(id)
-  if (!ring) {
-    const keys = registry && readRing(registry, id)
-    if (!keys) throw new Error(`unknown key ring ${id}`)
-    ring = new KeyRing(keys)
-    rings.set(id, ring)
+/** Drops (and zeroes the copied keys of) every cached ring whose store has closed since the last task. */
+function forgetClosed(shared: SharedArrayBuffer): void {
+  const version = registryVersion(shared)
+  if (version === seenVersion) return
+  seenVersion = version
+  for (const [id, cached] of rings) {
+    if (ringIsLive(shared, id)) continue
+    for (const key of cached.masters) key.fill(0)
+    rings.delete(id)
   }
-  return ring
 }
 
-/** Tests poison a task by naming a fault in its Redis key, e.g. `sess:__fault_exit__1`. */
-function injectFault(redisKey: string): Promise<never> | undefined {
-  const fault = faultsAllowed ? (FAULT.exec(redisKey)?.[1] as Fault | undefined) : undefined
-  if (fault === undefined) return undefined
-  if (fault === 'exit') process.exit(1)
-  if (fault === 'hang') return new Promise<never>(() => {})
-  throw new Error('injected worker fault')
+function ringFor(id: number): KeyRing {
+  if (!registry) throw new Error('no key registry')
+  forgetClosed(registry)
+  const cached = rings.get(id)
+  if (cached) return cached.ring
+  const keys = readRing(registry, id)
+  if (!keys) throw new Error(`unknown key ring ${id}`)
+  const ring = new KeyRing(keys)
+  rings.set(id, { ring, masters: keys.map((k) => k.key) })
+  return ring
 }
 
 /** A Buffer that owns its whole ArrayBuffer, so transferring it moves exactly its bytes. */
@@ -44,8 +47,6 @@ function exact(bytes: Buffer): Buffer {
 }
 
 export default function run(task: Task): unknown {
-  const hang = injectFault(task.key)
-  if (hang) return hang
   const ring = ringFor(task.ring)
   if (task.op === 'seal') {
     const scheme = schemeById(task.scheme) as Scheme

@@ -1,5 +1,5 @@
 import { open, type OpenFailureReason } from '../codec/seal.js'
-import { LegacyReader } from '../legacy/legacy-reader.js'
+import { LegacyReader, OPERATOR_RUN } from '../legacy/legacy-reader.js'
 import { CliError, EXIT } from './cli-error.js'
 import { keyStatus, legacySettings, MAX_BYTES, out, requireKeys, withRedis, type CommonOptions, type LegacyCliOptions } from './context.js'
 import { describeRecord, type SealedHeader } from './record-info.js'
@@ -66,7 +66,7 @@ export async function inspect(id: string, o: InspectOptions): Promise<void> {
         if (info.kind === 'connect-redis-crypto' && !kruptein) {
           throw new CliError('a connect-redis-crypto record: set LEGACY_SECRET or use --legacy-secret-file to open it', EXIT.usage)
         }
-        const opened = await new LegacyReader({ plaintext: true, kruptein, keyCache: 0 }, MAX_BYTES).open(value)
+        const opened = await new LegacyReader({ plaintext: true, kruptein, keyCache: 0, ...OPERATOR_RUN }, MAX_BYTES).open(value)
         if (!opened.ok) throw new CliError(`${key} does not open (${opened.reason}): wrong LEGACY_SECRET or --legacy-* settings, or an altered record`)
         text = opened.text
       }

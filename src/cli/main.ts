@@ -9,12 +9,12 @@ import { CliError, EXIT } from './cli-error.js'
 import { migrate, rekey, type ConvertOptions, type MigrateOptions } from './convert.js'
 import { inspect, type InspectOptions } from './inspect.js'
 import { keygen } from './keygen.js'
-import { refuseSecretsOnArgv } from './secret-source.js'
+import { refusePasswordInUrl, refuseSecretsOnArgv } from './secret-source.js'
 import { stats, type StatsOptions } from './stats.js'
 
 const ENVIRONMENT = `
 Environment:
-  REDIS_URL        Redis to use when --url is not given
+  REDIS_URL        Redis to use when --url is not given (a URL with a password goes here, not in --url)
   SESSION_SECRET   the store's secrets, newest first: comma-separated or a JSON array
   LEGACY_SECRET    connect-redis-crypto's secret (migrate, inspect)
 
@@ -49,6 +49,8 @@ function legacyOptions(command: Command): Command {
 function batchOptions(command: Command): Command {
   return command
     .option('--batch <n>', 'SCAN COUNT per round trip', positiveInteger, 100)
+    .option('--max-seal-age <seconds>', "delete records sealed longer ago than this (the store's maxSealAge); re-sealing keeps each record's seal time", positiveInteger)
+    .option('--keep-expired', 'with --max-seal-age: count such records and leave them alone instead of deleting them')
     .option('--dry-run', 'count what would change, write nothing')
     .option('--no-progress', 'no progress bar (it only shows on a terminal)')
     .option('--json', 'print the summary as JSON')
@@ -77,7 +79,8 @@ export function buildProgram(): Command {
   )
 
   batchOptions(legacyOptions(redisCommand(program, 'migrate', 'seal connect-redis / connect-redis-crypto records in place, keeping TTLs')))
-    .option('--plaintext', 'convert plaintext JSON records (connect-redis)')
+    .option('--plaintext', 'convert plaintext JSON records (connect-redis); needs --trust-plaintext')
+    .option('--trust-plaintext', 'confirm that every plaintext record in Redis may be sealed as authentic (nobody but the app could write to Redis)')
     .option('--algorithm <name>', 'cipher of the new records', 'aes-256-gcm')
     .option('--hashing <name>', 'HMAC hash for aes-256-cbc/ctr', 'sha512')
     .option('--encodeas <name>', 'binary, base64, base64url or hex', 'binary')
@@ -95,6 +98,7 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     refuseSecretsOnArgv(argv.slice(2))
+    refusePasswordInUrl(argv.slice(2))
     await buildProgram().parseAsync([...argv])
     return EXIT.ok
   } catch (error) {

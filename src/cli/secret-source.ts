@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { CliError, EXIT } from './cli-error.js'
+import { CliError, EXIT, redactUrl } from './cli-error.js'
 
 /** Flags that would put a secret on the command line, where `ps` and shell history can see it. */
 const ARGV_SECRET = /^--?(legacy-?)?(secret|password|pass|key)(=|$)/i
@@ -15,6 +15,29 @@ export function refuseSecretsOnArgv(argv: readonly string[]): void {
       EXIT.usage,
     )
   }
+}
+
+/** True when a Redis URL carries a password, in the userinfo or as a `password` query parameter. */
+function hasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.password !== '' || parsed.searchParams.has('password')
+  } catch {
+    return /:[^/@]*@/.test(url)
+  }
+}
+
+/** Refuses `--url` with a password: it would show in `ps` and shell history; REDIS_URL is the place. */
+export function refusePasswordInUrl(argv: readonly string[]): void {
+  argv.forEach((arg, i) => {
+    const url = arg.startsWith('--url=') ? arg.slice('--url='.length) : arg === '--url' ? argv[i + 1] : undefined
+    if (url === undefined || !hasPassword(url)) return
+    throw new CliError(
+      `--url ${redactUrl(url)}: the URL carries a password, which would show in ps and shell history. ` +
+        "Pass it through the environment instead: REDIS_URL='redis://user:password@host:port' (and no --url).",
+      EXIT.usage,
+    )
+  })
 }
 
 /**

@@ -12,6 +12,8 @@ export interface SessionRedis {
   scan(match: string, count: number): AsyncIterable<string[]>
   /** Writes `next` only if the key still holds `previous`, keeping its remaining TTL. */
   replaceIfUnchanged(key: string, previous: Buffer, next: Buffer | string): Promise<boolean>
+  /** Deletes the key only if it still holds `previous`. */
+  deleteIfUnchanged(key: string, previous: Buffer): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -27,6 +29,11 @@ if ttl == -1 then redis.call('SET', KEYS[1], ARGV[2])
 elseif ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
 else return 0 end
 return 1`
+
+const DELETE_IF_UNCHANGED = `
+local current = redis.call('GET', KEYS[1])
+if not current or redis.sha1hex(current) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`
 
 type Call = (...args: unknown[]) => Promise<unknown>
 interface NodeRedisClient {
@@ -93,6 +100,10 @@ export async function connectRedis(url: string, connectTimeoutMs = 5000): Promis
     },
     async replaceIfUnchanged(key, previous, next) {
       const done = await client.eval(REPLACE_IF_UNCHANGED, { keys: [key], arguments: [sha1(previous), next] })
+      return Number(done) === 1
+    },
+    async deleteIfUnchanged(key, previous) {
+      const done = await client.eval(DELETE_IF_UNCHANGED, { keys: [key], arguments: [sha1(previous)] })
       return Number(done) === 1
     },
     async close() {

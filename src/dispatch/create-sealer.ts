@@ -1,27 +1,33 @@
 import type { KeyRing, MasterKey } from '../codec/keyring.js'
-import { buildPool, sharedPool } from './pool.js'
-import { registerRing } from './key-registry.js'
-import { PooledSealer } from './pooled-sealer.js'
 import type { ResolvedOptions } from '../options/resolve.js'
+import { registerRing } from './key-registry.js'
+import { openPool } from './pool.js'
+import { PooledSealer } from './pooled-sealer.js'
+import { poolParts } from './sealed-pool.js'
 import { InlineSealer, type Sealer } from './sealer.js'
 import { TurnGate } from './turn-gate.js'
 
-/** The sealer the options ask for: inline only, or inline for small payloads and a worker pool for large ones. */
-export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: ResolvedOptions): Sealer {
+/** The options a sealer is built from. */
+export type SealerOptions = Pick<ResolvedOptions, 'pool' | 'seal' | 'maxSessionBytes' | 'offloadThreshold'>
+
+/**
+ * The sealer the options ask for: inline only, or inline for small payloads and a worker pool for
+ * large ones. `workerFile` replaces the worker module of an owned pool; only tests pass it.
+ */
+export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: SealerOptions, workerFile?: string): Sealer {
   const gate = new TurnGate()
-  const large = options.offloadThreshold
-  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, large)
-  if (options.pool === false) return inline
-  const ownsPool = options.pool === true || Object.getPrototypeOf(options.pool) === Object.prototype
-  const pool = ownsPool ? buildPool(options.pool === true ? {} : (options.pool as object)) : sharedPool(options.pool)
+  const { offloadThreshold, pool: choice } = options
+  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, offloadThreshold)
+  if (choice.kind === 'inline') return inline
+  const pool = choice.kind === 'owned' ? openPool(choice.settings, workerFile) : choice.pool
   return new PooledSealer({
     inline,
     pool,
-    ownsPool,
-    ringId: registerRing(pool.registry, masters),
+    ownsPool: choice.kind === 'owned',
+    ringId: registerRing(poolParts(pool).registry, masters),
     seal: options.seal,
     maxBytes: options.maxSessionBytes,
-    threshold: large,
+    offloadThreshold,
     gate,
   })
 }

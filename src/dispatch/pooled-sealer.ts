@@ -1,8 +1,9 @@
 import type { SealSettings } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
 import type { DispatchStats, InlineSealer, Sealer } from './sealer.js'
-import type { SealedPool } from './pool.js'
+import { poolParts, type PoolParts, type SealedPool } from './sealed-pool.js'
 import { wipeRing } from './key-registry.js'
+import { plaintextBytesOf } from './plaintext-size.js'
 import type { OpenTask, SealTask, Task } from './tasks.js'
 import type { TurnGate } from './turn-gate.js'
 
@@ -14,8 +15,8 @@ export interface PooledSealerConfig {
   readonly ringId: number
   readonly seal: SealSettings
   readonly maxBytes: number
-  /** Payloads of fewer bytes run inline. */
-  readonly threshold: number
+  /** Payloads of fewer plaintext bytes run inline (see plaintextBytesOf for a stored record). */
+  readonly offloadThreshold: number
   /** Lets one large result per event-loop turn be finished on the main thread. */
   readonly gate: TurnGate
 }
@@ -35,15 +36,17 @@ function utf8Bytes(text: string, limit: number): number {
  */
 export class PooledSealer implements Sealer {
   readonly #config: PooledSealerConfig
+  readonly #parts: PoolParts
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #counts = { pooled: 0, fallbacks: 0, workerFailures: 0 }
 
   constructor(config: PooledSealerConfig) {
     this.#config = config
+    this.#parts = poolParts(config.pool)
   }
 
   async seal(text: string, redisKey: string): Promise<Buffer | string> {
-    const { inline, ringId, seal, threshold } = this.#config
+    const { inline, ringId, seal, offloadThreshold: threshold } = this.#config
     if (utf8Bytes(text, threshold) < threshold) return inline.seal(text, redisKey)
     const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression }
     const result = await this.#run(task, [])
@@ -54,8 +57,8 @@ export class PooledSealer implements Sealer {
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    const { inline, ringId, maxBytes, threshold } = this.#config
-    if (stored.length < threshold) return inline.open(stored, redisKey)
+    const { inline, ringId, maxBytes, offloadThreshold: threshold } = this.#config
+    if (plaintextBytesOf(stored) < threshold) return inline.open(stored, redisKey)
     // Redis replies are views into a larger socket buffer; transferring one would move (or clone) all of it.
     const own = new Uint8Array(stored.length)
     own.set(stored)
@@ -73,7 +76,7 @@ export class PooledSealer implements Sealer {
   }
 
   async #runWhenFree(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
-    const { piscina, settings, slots } = this.#config.pool
+    const { piscina, settings, slots } = this.#parts
     const slot = slots.acquire()
     if (!slot) {
       this.#counts.fallbacks++
@@ -96,11 +99,11 @@ export class PooledSealer implements Sealer {
   }
 
   stats(): DispatchStats {
-    const { piscina } = this.#config.pool
+    const { piscina, slots } = this.#parts
     return {
       ...this.#counts,
       inline: this.#config.inline.stats().inline,
-      queue: this.#config.pool.slots.queued,
+      queue: slots.queued,
       utilization: piscina.utilization,
       threads: piscina.threads.length,
     }
@@ -109,7 +112,7 @@ export class PooledSealer implements Sealer {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#inflight])
     const { pool, ownsPool, ringId } = this.#config
-    if (ownsPool) await pool.piscina.destroy()
-    else wipeRing(pool.registry, ringId)
+    wipeRing(this.#parts.registry, ringId)
+    if (ownsPool) await pool.destroy()
   }
 }

@@ -1,6 +1,7 @@
 import type { KeyRing } from '../codec/keyring.js'
 import type { SealSettings } from '../codec/seal.js'
 import { openText, sealText, type OpenedText } from '../codec/text.js'
+import { plaintextBytesOf } from './plaintext-size.js'
 import type { TurnGate } from './turn-gate.js'
 
 /** Counters of where seal and open operations ran. */
@@ -34,7 +35,7 @@ export class InlineSealer implements Sealer {
   #ops = 0
 
   /**
-   * @param gate when given, an open of at least `largeBytes` waits for a turn of its own, so several
+   * @param gate when given, an open of at least `largeBytes` of plaintext waits for a turn of its own, so several
    *   large reads finishing together do not stall the event loop for their sum.
    */
   constructor(
@@ -51,7 +52,7 @@ export class InlineSealer implements Sealer {
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    if (this.gate && stored.length >= this.largeBytes) await this.gate.enter()
+    if (this.gate && plaintextBytesOf(stored) >= this.largeBytes) await this.gate.enter()
     this.#ops++
     return openText(stored, redisKey, this.ring, this.maxBytes)
   }

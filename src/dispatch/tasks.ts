@@ -1,11 +1,5 @@
 import type { CompressionSettings, Encoding } from '../codec/seal.js'
 
-/**
- * A test-only fault, named in a task's Redis key (`__fault_exit__`); the worker honours it only when
- * CONNECT_REDIS_SEALED_TEST_FAULTS=1 was set when it started.
- */
-export type Fault = 'throw' | 'exit' | 'hang'
-
 export interface SealTask {
   readonly op: 'seal'
   readonly ring: number

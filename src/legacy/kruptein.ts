@@ -8,9 +8,16 @@
  * and aad are text in the `encodeas` encoding; hmac = HMAC(hashing, key) over the UTF-8 bytes of
  * the ct string, written in `encodeas`; AEAD ciphers take the decoded aad as additional data and
  * a 16-byte tag. The plaintext is the JSON text of the session. Nothing binds a record to its key.
+ *
+ * The HMAC covers the ct string but not the IV. For CBC the first plaintext block is
+ * D(C1) XOR IV, for CTR C1 XOR E(IV): whoever can write to Redis can rewrite the first 16 bytes
+ * of a CBC record at will by changing its IV. Each of those maps is one-to-one in the IV, so a
+ * record whose first block is exactly what express-session writes ({@link SESSION_HEAD}) still
+ * carries its original IV; any other first block is refused.
  */
 import { createDecipheriv, createHmac, pbkdf2, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
+import { REFUSED, type DerivationLimiter } from './derivation-limiter.js'
 
 const pbkdf2Async = promisify(pbkdf2)
 
@@ -33,6 +40,11 @@ export interface KrupteinSettings {
 const PBKDF2_ITERATIONS = 15_000
 const KEY_BYTES = 32
 const TAG_BYTES = 16
+/**
+ * The first 16 bytes of every session express-session hands to a store: the Session object's first
+ * own property is `cookie`, and a Cookie serializes `originalMaxAge` first (express-session 1.x).
+ */
+export const SESSION_HEAD = Buffer.from('{"cookie":{"orig', 'latin1')
 /** Every connect-redis-crypto record starts like this (kruptein writes "hmac" first). */
 export const KRUPTEIN_PREFIX = '{"hmac":'
 
@@ -90,23 +102,11 @@ function decrypt(envelope: Envelope, key: Buffer, settings: KrupteinSettings): B
       return Buffer.concat([decipher.update(body), decipher.final()])
     }
     const decipher = createDecipheriv(settings.algorithm, key, envelope.iv)
-    return Buffer.concat([decipher.update(body), decipher.final()])
+    const plain = Buffer.concat([decipher.update(body), decipher.final()])
+    return plain.subarray(0, SESSION_HEAD.length).equals(SESSION_HEAD) ? plain : undefined
   } catch {
     return undefined
   }
-}
-
-/**
- * Derives a record's key. PBKDF2 runs on libuv's thread pool (about 13 ms of CPU for sha512),
- * so the event loop stays free; repeated reads of one record hit `cache`.
- */
-async function recordKey(salt: Buffer, settings: KrupteinSettings, cache: KeyCache): Promise<Buffer> {
-  const id = salt.toString('base64')
-  const cached = cache.get(id)
-  if (cached) return cached
-  const key = await pbkdf2Async(settings.secret, salt, PBKDF2_ITERATIONS, KEY_BYTES, settings.hashing)
-  cache.set(id, key)
-  return key
 }
 
 /** Per-record keys by salt, least recently used dropped first. */
@@ -135,15 +135,27 @@ export class KeyCache {
   }
 }
 
+export type KrupteinOpened = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: 'legacy' | 'legacy-busy' }
+
 /**
- * Opens a connect-redis-crypto record. Resolves with the session's JSON text, or undefined when
- * the record is malformed, was sealed with another secret or settings, or was altered.
+ * Opens a connect-redis-crypto record: `'legacy'` when it is malformed, was sealed with another
+ * secret or settings, or was altered; `'legacy-busy'` when `limiter` refused the key derivation.
+ * PBKDF2 runs on libuv's thread pool (about 13 ms of CPU for sha512), so the event loop stays free.
+ * A key enters `cache` only once the record's HMAC checks, so planted salts cannot evict real keys.
  */
-export async function openKruptein(text: string, settings: KrupteinSettings, cache: KeyCache): Promise<string | undefined> {
+export async function openKruptein(text: string, settings: KrupteinSettings, cache: KeyCache, limiter: DerivationLimiter): Promise<KrupteinOpened> {
   const envelope = parseEnvelope(text, settings)
-  if (!envelope) return undefined
-  const key = await recordKey(envelope.salt, settings, cache)
+  if (!envelope) return { ok: false, reason: 'legacy' }
+  const id = envelope.salt.toString('base64')
+  let key = cache.get(id)
+  if (!key) {
+    const derived = await limiter.run(() => pbkdf2Async(settings.secret, envelope.salt, PBKDF2_ITERATIONS, KEY_BYTES, settings.hashing))
+    if (derived === REFUSED) return { ok: false, reason: 'legacy-busy' }
+    key = derived
+  }
   const mac = createHmac(settings.hashing, key).update(envelope.ct, 'utf8').digest()
-  if (!sameText(mac.toString(settings.encodeas), envelope.hmac)) return undefined
-  return decrypt(envelope, key, settings)?.toString('utf8')
+  if (!sameText(mac.toString(settings.encodeas), envelope.hmac)) return { ok: false, reason: 'legacy' }
+  cache.set(id, key)
+  const plain = decrypt(envelope, key, settings)
+  return plain ? { ok: true, text: plain.toString('utf8') } : { ok: false, reason: 'legacy' }
 }

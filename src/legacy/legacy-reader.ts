@@ -1,10 +1,14 @@
+import { DerivationLimiter, type DerivationBound } from './derivation-limiter.js'
 import { KeyCache, KRUPTEIN_PREFIX, openKruptein, type KrupteinSettings } from './kruptein.js'
 
 /** Which older store wrote a record. */
 export type LegacyKind = 'plaintext' | 'connect-redis-crypto'
 
-/** Why a legacy record did not open: `'legacy'` = malformed, another secret, or altered. */
-export type LegacyFailureReason = 'version' | 'too-large' | 'legacy'
+/**
+ * Why a legacy record did not open: `'legacy'` = malformed, another secret, or altered;
+ * `'legacy-ended'` = read after `legacy.until`; `'legacy-busy'` = the PBKDF2 bound was reached.
+ */
+export type LegacyFailureReason = 'version' | 'too-large' | 'legacy' | 'legacy-ended' | 'legacy-busy'
 
 /** The resolved `legacy` option. */
 export interface LegacySettings {
@@ -14,6 +18,10 @@ export interface LegacySettings {
   readonly kruptein: KrupteinSettings | undefined
   /** How many per-record connect-redis-crypto keys to keep. */
   readonly keyCache: number
+  /** Milliseconds since the epoch from which legacy records are refused; `Infinity` (the CLI) never. */
+  readonly until: number
+  /** How much PBKDF2 connect-redis-crypto records may cost. */
+  readonly derivations: DerivationBound
 }
 
 export type LegacyOpened =
@@ -42,11 +50,18 @@ export class LegacyReader {
   readonly #settings: LegacySettings
   readonly #maxBytes: number
   readonly #keys: KeyCache
+  readonly #limiter: DerivationLimiter
 
   constructor(settings: LegacySettings, maxBytes: number) {
     this.#settings = settings
     this.#maxBytes = maxBytes
     this.#keys = new KeyCache(settings.keyCache)
+    this.#limiter = new DerivationLimiter(settings.derivations)
+  }
+
+  /** PBKDF2 derivations started so far. */
+  get derivations(): number {
+    return this.#limiter.started
   }
 
   /** True when the stored value is not in our format but looks like a legacy record. */
@@ -57,6 +72,8 @@ export class LegacyReader {
   /** The session text of a legacy record. Never throws. */
   async open(stored: Uint8Array): Promise<LegacyOpened> {
     const kind = legacyKindOf(stored)
+    const enabled = kind === 'plaintext' ? this.#settings.plaintext : kind === 'connect-redis-crypto' && this.#settings.kruptein !== undefined
+    if (enabled && Date.now() >= this.#settings.until) return { ok: false, reason: 'legacy-ended' }
     if (kind === 'plaintext' && this.#settings.plaintext) {
       if (stored.byteLength > this.#maxBytes) return { ok: false, reason: 'too-large' }
       return { ok: true, text: Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8'), legacy: kind }
@@ -65,23 +82,35 @@ export class LegacyReader {
     if (kind !== 'connect-redis-crypto' || !kruptein) return { ok: false, reason: 'version' }
     if (stored.byteLength > this.#maxBytes * ENVELOPE_FACTOR + 4096) return { ok: false, reason: 'too-large' }
     const envelope = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8')
-    let text: string | undefined
-    try {
-      text = await openKruptein(envelope, kruptein, this.#keys)
-    } catch {
-      text = undefined
-    }
-    if (text === undefined) return { ok: false, reason: 'legacy' }
-    if (Buffer.byteLength(text, 'utf8') > this.#maxBytes) return { ok: false, reason: 'too-large' }
-    return { ok: true, text, legacy: kind }
+    const opened = await openKruptein(envelope, kruptein, this.#keys, this.#limiter).catch(() => ({ ok: false, reason: 'legacy' }) as const)
+    if (!opened.ok) return opened
+    if (Buffer.byteLength(opened.text, 'utf8') > this.#maxBytes) return { ok: false, reason: 'too-large' }
+    return { ok: true, text: opened.text, legacy: kind }
   }
 
   /** Keeps the old secret out of logs. */
   toJSON(): object {
-    return { plaintext: this.#settings.plaintext, connectRedisCrypto: this.#settings.kruptein !== undefined }
+    const until = this.#settings.until === Infinity ? null : new Date(this.#settings.until).toISOString()
+    return { plaintext: this.#settings.plaintext, connectRedisCrypto: this.#settings.kruptein !== undefined, until }
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `LegacyReader ${JSON.stringify(this.toJSON())}`
   }
 }
+
+/**
+ * The start-up warning of a store that accepts plaintext records: every one of them opens as a
+ * session, so anyone who can write to Redis can plant one until `until`.
+ */
+export function warnIfPlaintext(settings: LegacySettings | undefined, now = Date.now()): void {
+  if (!settings?.plaintext || now >= settings.until) return
+  process.emitWarning(
+    `legacy.plaintext is on until ${new Date(settings.until).toISOString()}: every plaintext JSON record in Redis opens as a session, ` +
+      'so anyone who can write to Redis can plant one. Convert them (`npx connect-redis-sealed migrate --plaintext --trust-plaintext`) and turn legacy.plaintext off.',
+    { code: 'CONNECT_REDIS_SEALED_LEGACY_PLAINTEXT' },
+  )
+}
+
+/** For an operator's one-off run (the CLI): no cut-off, PBKDF2 bounded by libuv's thread pool only. */
+export const OPERATOR_RUN: Pick<LegacySettings, 'until' | 'derivations'> = { until: Infinity, derivations: { perSecond: Infinity, concurrency: 4 } }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
-import type { Piscina } from 'piscina'
-import { integer, onlyKnown } from './checks.js'
+import { isSealedPool, type SealedPool } from '../dispatch/sealed-pool.js'
+import { SealedOptionsError } from '../errors.js'
+import { integer, onlyKnown, plainObject } from './checks.js'
 
 /** Tuning of the worker pool the store creates. */
 export interface PoolSettings {
@@ -18,10 +19,16 @@ export interface PoolSettings {
 
 /**
  * `false`: everything inline. `true` (default): a pool with default settings, owned by the store.
- * {@link PoolSettings}: an owned pool so tuned. A `Piscina` made by `createSealedPool()`: shared
- * by several stores; its owner destroys it.
+ * {@link PoolSettings}: an owned pool so tuned. A {@link SealedPool} made by `createSealedPool()`:
+ * shared by several stores; its owner destroys it.
  */
-export type PoolOption = boolean | PoolSettings | Piscina
+export type PoolOption = boolean | PoolSettings | SealedPool
+
+/** The `pool` option, decided once: no pool, a pool the store starts and destroys, or one it borrows. */
+export type PoolChoice =
+  | { readonly kind: 'inline' }
+  | { readonly kind: 'owned'; readonly settings: Required<PoolSettings> }
+  | { readonly kind: 'shared'; readonly pool: SealedPool }
 
 /** Pool settings with every default filled in. */
 export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings> {
@@ -37,3 +44,16 @@ export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings>
   }
 }
 
+
+/** Checks the `pool` option and says which kind of pool it asks for. */
+export function resolvePool(value: unknown): PoolChoice {
+  if (value === undefined || value === true) return { kind: 'owned', settings: resolvePoolSettings({}) }
+  if (value === false) return { kind: 'inline' }
+  if (isSealedPool(value)) return { kind: 'shared', pool: value }
+  const settings = plainObject('pool', value)
+  const proto: unknown = Object.getPrototypeOf(settings)
+  if (proto !== Object.prototype && proto !== null) {
+    throw new SealedOptionsError('pool', 'must be true, false, pool settings, or a pool made by createSealedPool()')
+  }
+  return { kind: 'owned', settings: resolvePoolSettings(settings as PoolSettings) }
+}

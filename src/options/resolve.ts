@@ -5,8 +5,7 @@ import { SealedOptionsError } from '../errors.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
 import type { LegacySettings } from '../legacy/legacy-reader.js'
 import type { RedisStoreOptions, SealErrorInfo, Secret, Serializer } from './types.js'
-import { resolvePoolSettings, type PoolOption, type PoolSettings } from './pool.js'
-import { sharedPool } from '../dispatch/pool.js'
+import { resolvePool, type PoolChoice } from './pool.js'
 import { checkSecrets } from '../codec/secrets.js'
 import { resolveMetrics, type ResolvedMetrics } from '../telemetry/metrics-options.js'
 
@@ -24,6 +23,9 @@ export const DEFAULTS = {
   gzipLevel: 6,
   brotliLevel: 4,
   legacyKeyCache: 1000,
+  legacyDerivationsPerSecond: 50,
+  /** PBKDF2 derivations at once: half of libuv's default thread pool, which also serves fs and dns. */
+  legacyDerivationConcurrency: 2,
 } as const
 
 const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
@@ -46,7 +48,7 @@ export interface ResolvedOptions {
   readonly secrets: Secret[]
   readonly seal: SealSettings
   readonly maxSessionBytes: number
-  readonly pool: PoolOption
+  readonly pool: PoolChoice
   readonly offloadThreshold: number
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
   readonly timeout: number
@@ -84,17 +86,42 @@ function resolveCompression(value: unknown): CompressionSettings | undefined {
   return { algorithm, level, minBytes: integer('compress.minBytes', c.minBytes, 0, DEFAULTS.compressMinBytes) }
 }
 
+/** An ISO 8601 date, or a date and time with `Z` or an offset (a cut-off must not depend on the server's zone). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/
+
+/** Date.parse rolls 2030-02-31 over into March; a cut-off must be the day that was written. */
+function parseIsoDate(text: string): number {
+  if (!ISO_DATE.test(text)) return NaN
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number]
+  const day = new Date(Date.UTC(y, m - 1, d))
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d ? Date.parse(text) : NaN
+}
+
+function resolveUntil(value: unknown): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? parseIsoDate(value) : NaN
+  if (Number.isNaN(ms)) {
+    throw new SealedOptionsError(
+      'legacy.until',
+      `is required with "legacy": the date after which legacy records are refused, a Date or an ISO 8601 string such as "2026-03-01" or "2026-03-01T00:00:00Z" (got ${value instanceof Date ? 'an invalid Date' : describe(value)})`,
+    )
+  }
+  return ms
+}
+
 function resolveLegacy(value: unknown): LegacySettings | undefined {
   if (value === undefined || value === false) return undefined
   const l = plainObject('legacy', value)
-  onlyKnown('legacy', l, ['plaintext', 'connectRedisCrypto'])
+  onlyKnown('legacy', l, ['plaintext', 'connectRedisCrypto', 'until'])
   const plaintext = flag('legacy.plaintext', l.plaintext)
+  if (l.connectRedisCrypto === undefined && !plaintext) {
+    throw new SealedOptionsError('legacy', 'enables nothing: set "plaintext: true" and/or "connectRedisCrypto"')
+  }
+  const until = resolveUntil(l.until)
   if (l.connectRedisCrypto === undefined) {
-    if (!plaintext) throw new SealedOptionsError('legacy', 'enables nothing: set "plaintext: true" and/or "connectRedisCrypto"')
-    return { plaintext, kruptein: undefined, keyCache: 0 }
+    return { plaintext, kruptein: undefined, keyCache: 0, until, derivations: { perSecond: 0, concurrency: 0 } }
   }
   const c = plainObject('legacy.connectRedisCrypto', l.connectRedisCrypto)
-  onlyKnown('legacy.connectRedisCrypto', c, ['secret', 'algorithm', 'hashing', 'encodeas', 'keyCache'])
+  onlyKnown('legacy.connectRedisCrypto', c, ['secret', 'algorithm', 'hashing', 'encodeas', 'keyCache', 'derivationsPerSecond'])
   const secret = c.secret
   if (!(typeof secret === 'string' || secret instanceof Uint8Array) || secret.length === 0) {
     throw new SealedOptionsError('legacy.connectRedisCrypto.secret', 'must be the non-empty secret that connect-redis-crypto used')
@@ -108,16 +135,12 @@ function resolveLegacy(value: unknown): LegacySettings | undefined {
       encodeas: oneOf('legacy.connectRedisCrypto.encodeas', c.encodeas, KRUPTEIN_ENCODINGS, 'binary'),
     },
     keyCache: integer('legacy.connectRedisCrypto.keyCache', c.keyCache, 0, DEFAULTS.legacyKeyCache),
+    until,
+    derivations: {
+      perSecond: integer('legacy.connectRedisCrypto.derivationsPerSecond', c.derivationsPerSecond, 1, DEFAULTS.legacyDerivationsPerSecond),
+      concurrency: DEFAULTS.legacyDerivationConcurrency,
+    },
   }
-}
-
-function resolvePool(value: unknown): PoolOption {
-  if (value === undefined) return true
-  if (typeof value === 'boolean') return value
-  const settings = plainObject('pool', value)
-  if (Object.getPrototypeOf(settings) !== Object.prototype) return sharedPool(settings).piscina
-  resolvePoolSettings(settings as PoolSettings)
-  return settings as PoolSettings
 }
 
 /** Checks every option, naming the culprit in a TypeError, and fills in the defaults. */

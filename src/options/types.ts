@@ -18,9 +18,11 @@ export type Secret = string | Uint8Array
 export interface SealErrorInfo {
   /**
    * Which check failed. `'parse'` means the record authenticated but the serializer rejected it;
-   * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered.
+   * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered;
+   * `'legacy-ended'` that a legacy record was read after `legacy.until`; `'legacy-busy'` that the
+   * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'legacy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'legacy' | 'legacy-ended' | 'legacy-busy'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -50,6 +52,13 @@ export interface ConnectRedisCryptoOptions {
    * (about 13 ms on the libuv thread pool) once. 0 disables the cache. Default 1000 (about 250 KB).
    */
   keyCache?: number
+  /**
+   * Key derivations (PBKDF2, about 13 ms of CPU each) started per second at most; at most two run
+   * at once and one second's worth waits in line; a read beyond that gives no session (reason
+   * `'legacy-busy'`). Each record has its own salt, so whoever can write to Redis could otherwise
+   * make every read cost a derivation. Default 50 (at most about 0.65 s of CPU per second).
+   */
+  derivationsPerSecond?: number
 }
 
 /**
@@ -57,9 +66,17 @@ export interface ConnectRedisCryptoOptions {
  * opens, counts in `stats().legacyOpened`, and is re-sealed in our format on its next `set`.
  * Legacy records carry no binding to their Redis key: a record copied to another session id
  * still opens there; they carry no seal time either, so `maxSealAge` does not apply to them.
- * Turn this off once `npx connect-redis-sealed stats` shows none are left.
+ * Turn this off once `npx connect-redis-sealed stats` shows none are left; `until` turns it off
+ * in any case.
  */
 export interface LegacyOptions {
+  /**
+   * Required. From this instant on, legacy records are refused (reason `'legacy-ended'`): a `Date`,
+   * or an ISO 8601 string, a date (`"2027-03-01"`, midnight UTC) or a date and time with `Z` or an
+   * offset. Pick the end of the migration window: until then, with `plaintext`, whoever can write
+   * to Redis can plant a session (docs/SECURITY.md). No default, so that window always ends.
+   */
+  until: Date | string
   /** Accept plaintext JSON records as connect-redis writes them, parsed with `serializer`. Default `false`. */
   plaintext?: boolean
   /** Accept records written by connect-redis-crypto 4.x with these settings. Default: not accepted. */
@@ -105,10 +122,11 @@ export interface RedisStoreOptions {
   compress?: false | CompressOptions
   /** The largest plaintext, in bytes, that `set` writes and `get` opens or inflates to. Default 8 MiB. */
   maxSessionBytes?: number
-  /** Worker pool for large sessions: `false`, `true`, options, or a shared Piscina. Default `true`. */
+  /** Worker pool for large sessions: `false`, `true`, pool settings, or a pool from `createSealedPool()`. Default `true`. */
   pool?: PoolOption
   /**
    * Plaintext size in bytes from which a seal or open runs on the pool; smaller ones run inline.
+   * On `get` a compressed record's plaintext size is estimated as 8× its stored size.
    * Default 32768 (see the README's performance section).
    */
   offloadThreshold?: number
@@ -136,7 +154,7 @@ export interface RedisStoreOptions {
   onSealError?: (info: SealErrorInfo) => void
   /**
    * Also read records of connect-redis (plaintext) and connect-redis-crypto 4.x, for a rolling
-   * migration. Default `false`: such records fail to open (reason `'version'`).
+   * migration, until `legacy.until`. Default `false`: such records fail to open (reason `'version'`).
    */
   legacy?: false | LegacyOptions
   /**

@@ -3,9 +3,7 @@ import { after, test } from 'node:test'
 import type { PoolSettings } from '../../src/options/pool.js'
 import { closeSharedPool, sealerPair, sessionText, type SealerPair } from './pool-fixture.js'
 
-// Workers honour faults named in a task's Redis key only with this set when they start.
-process.env.CONNECT_REDIS_SEALED_TEST_FAULTS = '1'
-
+// The pools here run test/support/fault-worker.ts, which honours faults named in a task's Redis key.
 const text = sessionText(64 * 1024)
 const pairs: SealerPair[] = []
 after(async () => {
@@ -21,7 +19,7 @@ async function ownPair(pool: PoolSettings = {}): Promise<SealerPair> {
 
 for (const fault of ['throw', 'exit'] as const) {
   test(`a worker that ${fault === 'throw' ? 'throws' : 'exits'} mid-task: the operation is redone inline and the pool recovers`, async () => {
-    const { inline, pooled } = await ownPair()
+    const { pooled } = await ownPair()
     const key = `sess:__fault_${fault}__`
     const sealed = await pooled.seal(text, key)
     assert.ok(Buffer.isBuffer(sealed))
@@ -31,7 +29,7 @@ for (const fault of ['throw', 'exit'] as const) {
     const stats = pooled.stats()
     assert.equal(stats.workerFailures, 2, 'the seal and the open both failed on the worker')
     assert.equal(stats.pooled, 0)
-    assert.equal(inline.stats().inline, 2, 'both were redone inline')
+    assert.equal(stats.inline, 2, 'both were redone inline')
     const healthy = await pooled.open(sealed, key.replace(`__fault_${fault}__`, '')).catch(() => undefined)
     assert.deepEqual(healthy && { ok: healthy.ok }, { ok: false }, 'a moved record still fails on the replacement worker')
     assert.equal(pooled.stats().pooled, 1, 'the pool (with its replacement worker) runs tasks again')
@@ -51,7 +49,7 @@ test('a task that hangs is aborted after taskTimeout and redone inline', async (
 })
 
 test('a saturated pool runs the excess inline instead of queueing without bound', async () => {
-  const { inline, pooled } = await ownPair({ maxQueue: 2 })
+  const { pooled } = await ownPair({ maxQueue: 2 })
   const key = 'sess:saturated'
   const results = await Promise.all(Array.from({ length: 24 }, () => pooled.seal(text, key)))
   const opened = await Promise.all(results.map((r) => pooled.open(r as Buffer, key)))
@@ -59,8 +57,8 @@ test('a saturated pool runs the excess inline instead of queueing without bound'
   const stats = pooled.stats()
   assert.ok(stats.fallbacks > 0, `fallbacks: ${stats.fallbacks}`)
   assert.equal(stats.workerFailures, 0)
-  assert.equal(stats.pooled + inline.stats().inline, 48)
-  assert.equal(stats.fallbacks, inline.stats().inline)
+  assert.equal(stats.pooled + stats.inline, 48)
+  assert.equal(stats.fallbacks, stats.inline)
 })
 
 test('close() waits for tasks in flight, then destroys the pool', async () => {
@@ -70,5 +68,7 @@ test('close() waits for tasks in flight, then destroys the pool', async () => {
   await pooled.close()
   const results = await Promise.allSettled(inflight)
   assert.ok(results.every((r) => r.status === 'fulfilled'), 'every task settled with a record')
-  assert.equal(pooled.stats().threads, 0, 'no worker left')
+  const stats = pooled.stats()
+  assert.deepEqual({ pooled: stats.pooled, inline: stats.inline, workerFailures: stats.workerFailures }, { pooled: 8, inline: 0, workerFailures: 0 }, 'all eight ran on the pool, none was redone inline')
+  assert.equal(stats.threads, 0, 'no worker left')
 })

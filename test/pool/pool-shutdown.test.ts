@@ -22,8 +22,12 @@ test('after close() a process with a store, its own client and its own pool exit
   clearTimeout(timer)
   assert.equal(signal, null, `the child hung and was killed; stderr: ${stderr}`)
   assert.equal(code, 0, stderr)
-  const report = JSON.parse(stdout) as { settled: string[]; pooled: number; threads: number }
-  assert.ok(report.pooled >= 1, 'work ran on the pool')
+  const report = JSON.parse(stdout) as { settled: string[]; pooled: number; inline: number; workerFailures: number; threads: number }
+  assert.deepEqual(
+    { pooled: report.pooled, inline: report.inline, workerFailures: report.workerFailures },
+    { pooled: 7, inline: 0, workerFailures: 0 },
+    'all seven writes ran on the pool: close() waited for them instead of redoing them inline',
+  )
   assert.equal(report.threads, 0, 'the pool was destroyed')
   assert.deepEqual(report.settled, Array(6).fill('fulfilled'), 'operations started before close() completed')
 })
