@@ -151,7 +151,8 @@ describe('valid options are accepted', () => {
       timeout: 2000,
       maxSealAge: 1,
       destroyGuard: 1,
-      legacy: { plaintext: true, connectRedisCrypto: { secret: 'old secret', algorithm: 'aes-256-cbc', hashing: 'sha256', encodeas: 'hex', keyCache: 0 } },
+      legacy: { plaintext: true, connectRedisCrypto: { secret: 'old secret', algorithm: 'aes-256-cbc', hashing: 'sha256', encodeas: 'hex', keyCache: 0, derivationsPerSecond: 1 }, until: '2100-01-01' },
+      metrics: false,
       onSealError: () => {},
     })
     assert.equal(await store.length(), 0)
