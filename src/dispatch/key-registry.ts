@@ -101,7 +101,14 @@ function consistent<T>(registry: SharedArrayBuffer, read: (view: DataView, end: 
   for (;;) {
     const before = Atomics.load(counters, VERSION)
     if (before % 2 === 0) {
-      const result = read(new DataView(registry), Math.min(Atomics.load(counters, END), registry.byteLength))
+      let result: T
+      try {
+        result = read(new DataView(registry), Math.min(Atomics.load(counters, END), registry.byteLength))
+      } catch (error) {
+        // A read torn by a concurrent write can run past the buffer; only then is it retried.
+        if (Atomics.load(counters, VERSION) === before) throw error
+        continue
+      }
       if (Atomics.load(counters, VERSION) === before) return result
     }
   }

@@ -5,12 +5,14 @@ import { KeyRing } from '../../src/codec/keyring.js'
 import { deriveMasterKeys } from '../../src/codec/secrets.js'
 import { schemeFor } from '../../src/codec/format.js'
 import { createSealer } from '../../src/dispatch/create-sealer.js'
+import { registerRing } from '../../src/dispatch/key-registry.js'
+import { openPool } from '../../src/dispatch/pool.js'
 import { PooledSealer } from '../../src/dispatch/pooled-sealer.js'
 import { poolParts } from '../../src/dispatch/sealed-pool.js'
 import { InlineSealer } from '../../src/dispatch/sealer.js'
 import { TurnGate } from '../../src/dispatch/turn-gate.js'
 import { createSealedPool, RedisStore } from '../../src/index.js'
-import { resolvePool } from '../../src/options/pool.js'
+import { resolvePool, resolvePoolSettings } from '../../src/options/pool.js'
 import { useClient, useRedis } from '../support/redis.js'
 import { SECRET_A, sessionWith, uniquePrefix } from '../support/sessions.js'
 
@@ -59,4 +61,28 @@ test("a worker forgets a closed store's keys: a later task for that ring fails o
   await stale.seal('{"a":1}', 'sess:forget')
   const stats = stale.stats()
   assert.deepEqual({ pooled: stats.pooled, workerFailures: stats.workerFailures, inline: stats.inline }, { pooled: 0, workerFailures: 1, inline: 1 })
+})
+
+test("closing a store that owns its pool zeroes the pool's key memory too", async () => {
+  const masters = await deriveMasterKeys([SECRET_A])
+  const ring = new KeyRing(masters)
+  const seal = { scheme: schemeFor('aes-256-gcm', 'sha512'), encoding: 'binary' as const, compression: undefined }
+  const owned = openPool(resolvePoolSettings({ minThreads: 1, maxThreads: 1 }))
+  const { registry } = poolParts(owned)
+  const sealer = new PooledSealer({
+    inline: new InlineSealer(ring, seal, 1 << 20),
+    pool: owned,
+    ownsPool: true,
+    ringId: registerRing(registry, masters),
+    seal,
+    maxBytes: 1 << 20,
+    offloadThreshold: 0,
+    gate: new TurnGate(),
+  })
+  await sealer.seal('{"a":1}', 'sess:owned')
+  assert.equal(sealer.stats().pooled, 1)
+  assert.ok(new Uint8Array(registry, 16).some((b) => b !== 0), 'the keys were there')
+  await sealer.close()
+  assert.equal(new Uint8Array(registry, 16).some((b) => b !== 0), false)
+  assert.equal(owned.threads, 0)
 })
