@@ -8,12 +8,12 @@ import { promisify } from 'node:util'
 import { after, test } from 'node:test'
 import { metrics as otelMetrics } from '@opentelemetry/api'
 import { RedisStore, type RedisStoreOptions, type SealErrorInfo } from '../src/index.js'
+import { openPool } from '../src/dispatch/pool.js'
+import { resolvePoolSettings } from '../src/options/pool.js'
+import { FAULT_WORKER } from './pool/pool-fixture.js'
 import { useClient, useRedis } from './support/redis.js'
 import { testMeters, valueOf, type TestMeters } from './support/metrics.js'
 import { SECRET_A, SECRET_B, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
-
-// Workers honour faults named in a session id (`__fault_throw__`) only with this set when they start.
-process.env.CONNECT_REDIS_SEALED_TEST_FAULTS = '1'
 
 const redis = useRedis()
 const connection = useClient(redis)
@@ -95,7 +95,18 @@ test('open failures by reason: a tampered record, a moved record, an unparsable 
 })
 
 test('pool: worker failures, fallbacks of a full queue, and the queue, thread and utilisation gauges', async () => {
-  const { store, meters: m } = metered({ pool: { minThreads: 1, maxThreads: 1, maxQueue: 2, taskTimeout: 2000 }, offloadThreshold: 1024 })
+  // The test worker (test/support/fault-worker.ts) fails tasks whose Redis key names a fault.
+  const pool = openPool(resolvePoolSettings({ minThreads: 1, maxThreads: 1, maxQueue: 2, taskTimeout: 2000 }), FAULT_WORKER)
+  const { store, meters: m } = metered({ pool, offloadThreshold: 1024 })
+  try {
+    await poolAtWork(store, m)
+  } finally {
+    await store.close()
+    await pool.destroy()
+  }
+})
+
+async function poolAtWork(store: RedisStore, m: TestMeters): Promise<void> {
   // A worker that throws: the seal is redone inline.
   await store.set('__fault_throw__', big(4096))
   let c = await m.collect()
@@ -125,7 +136,7 @@ test('pool: worker failures, fallbacks of a full queue, and the queue, thread an
   assert.equal(valueOf(c, 'connect_redis_sealed.operations', { placement: 'inline' }), stats.inline)
   assert.equal(valueOf(c, 'connect_redis_sealed.seals'), 7)
   assert.equal(valueOf(c, 'connect_redis_sealed.seal.duration'), 7)
-})
+}
 
 test('stores on one meter add up, and closing one never makes a counter go down', async () => {
   const m = testMeters()
