@@ -10,12 +10,23 @@ export function settle<T>(callback: Callback<T> | undefined, work: () => Promise
   if (typeof callback !== 'function') return result
   return result.then(
     (value) => {
-      callback(null, value)
+      call(callback, null, value)
       return value
     },
     (error: unknown) => {
-      callback(error)
+      call(callback, error)
       return undefined
     },
   )
+}
+
+/** An exception thrown by the caller's callback is theirs: rethrown outside our promise, it becomes an `uncaughtException`. */
+function call<T>(callback: Callback<T>, err: unknown, value?: T): void {
+  try {
+    callback(err, value)
+  } catch (thrown) {
+    process.nextTick(() => {
+      throw thrown
+    })
+  }
 }

@@ -3,14 +3,15 @@ import { Store, type SessionData } from 'express-session'
 import { KeyRing } from './codec/keyring.js'
 import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError, SealedOptionsError } from './errors.js'
-import type { RedisStoreOptions, SealErrorInfo } from './options/types.js'
+import type { RedisStoreOptions, SealErrorInfo, Serializer } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
-import { DestroyGuard, isTombstone } from './redis/destroy-guard.js'
+import { isTombstone } from './redis/destroy-guard.js'
+import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
 import { deriveMasterKeys, hasShortPassphrase } from './codec/secrets.js'
 import { createSealer } from './dispatch/create-sealer.js'
-import type { DispatchStats, Sealer } from './dispatch/sealer.js'
+import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/sealer.js'
 import { settle, type Callback } from './callback.js'
 import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
@@ -42,13 +43,14 @@ const GLOB = /[*?[\]\\]/g
  */
 export class RedisStore extends Store {
   readonly #options: ResolvedOptions
+  readonly #client: object
   readonly #redis: RedisAdapter
   readonly #closeClient: (() => Promise<void>) | undefined
-  readonly #guard: DestroyGuard | undefined
+  readonly #writer: SessionWriter
   readonly #engine: Promise<Engine>
   readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0, legacyOpened: 0 }
   readonly #legacy: LegacyReader | undefined
-  #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
+  #sealerStats: () => DispatchStats = () => dispatchStats()
   #closed: Promise<void> | undefined
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #metrics: StoreMetrics | undefined
@@ -61,13 +63,14 @@ export class RedisStore extends Store {
     const { client, url, secret } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
+      this.#client = owned.client
       this.#redis = withDeadline(owned.adapter, this.#options.timeout)
       this.#closeClient = owned.close
     } else {
+      this.#client = client as object
       this.#redis = withDeadline(adaptClient(client), this.#options.timeout)
     }
-    const { destroyGuard } = this.#options
-    this.#guard = destroyGuard === undefined ? undefined : new DestroyGuard(this.#redis, destroyGuard)
+    this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     if (hasShortPassphrase(secret)) {
       process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
         code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
@@ -99,14 +102,43 @@ export class RedisStore extends Store {
     return this.#engine
   }
 
+  /** The Redis client (the one given, or the one made from `url`), as connect-redis exposes it. */
+  get client(): object {
+    return this.#client
+  }
+
+  get prefix(): string {
+    return this.#options.prefix
+  }
+
+  /** Seconds, or the function of the session given as `ttl`. */
+  get ttl(): number | ((session: SessionData) => number) {
+    return this.#options.ttl
+  }
+
+  get scanCount(): number {
+    return this.#options.scanCount
+  }
+
+  get serializer(): Serializer {
+    return this.#options.serializer
+  }
+
+  get disableTouch(): boolean {
+    return this.#options.disableTouch
+  }
+
+  get disableTTL(): boolean {
+    return this.#options.disableTTL
+  }
+
   #key(sid: string): string {
     return this.#options.prefix + sid
   }
 
-  /** Seconds to keep a session, `undefined` for no expiry. */
-  #ttlFor(session: SessionData): number | undefined {
-    const { ttl, disableTTL } = this.#options
-    if (disableTTL) return undefined
+  /** Seconds to keep a session (even with `disableTTL`: an expired one is deleted, as connect-redis does). NaN for an Invalid Date. */
+  #ttlFor(session: SessionData): number {
+    const { ttl } = this.#options
     if (typeof ttl === 'function') {
       const seconds = ttl(session)
       if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
@@ -157,20 +189,22 @@ export class RedisStore extends Store {
     }, 'get', sid)
   }
 
-  /** Seals and writes a session with its TTL; a TTL of zero or less deletes it instead. */
+  /** Seals and writes a session with its TTL; a TTL of zero or less (or not a number) deletes it instead. */
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       const engine = await this.#ready()
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
-      if (ttl !== undefined && ttl <= 0) return this.#guard ? this.#guard.delete(key) : this.#redis.del([key])
+      if (!(ttl > 0)) {
+        await this.#writer.delete(key)
+        return
+      }
       const text = await this.#options.serializer.stringify(session)
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
       const sealed = await engine.sealer.seal(text, key)
       this.#counts.sealed++
-      if (this.#guard) await this.#guard.set(key, sealed, ttl)
-      else await this.#redis.set(key, sealed, ttl)
+      await this.#writer.set(key, sealed, this.#options.disableTTL ? undefined : ttl)
     }, 'set', sid)
   }
 
@@ -185,13 +219,10 @@ export class RedisStore extends Store {
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       await this.#ready()
-      if (this.#options.disableTouch) return
+      if (this.#options.disableTouch || this.#options.disableTTL) return
       const ttl = this.#ttlFor(session)
-      if (ttl === undefined) return
       const key = this.#key(sid)
-      const guard = this.#guard
-      if (guard) await (ttl <= 0 ? guard.delete(key) : guard.expire(key, ttl))
-      else await (ttl <= 0 ? this.#redis.del([key]) : this.#redis.expire(key, ttl))
+      await (ttl > 0 ? this.#writer.expire(key, ttl) : this.#writer.delete(key))
     })
   }
 
@@ -199,15 +230,19 @@ export class RedisStore extends Store {
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       await this.#ready()
-      const key = this.#key(sid)
-      await (this.#guard ? this.#guard.destroy(key) : this.#redis.del([key]))
+      await this.#writer.destroy(this.#key(sid))
     }, 'destroy', sid)
   }
 
+  /** Batches of this store's keys, each key once: SCAN may return a key more than once. */
   async *#keys(): AsyncIterable<string[]> {
     await this.#ready()
     const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
-    yield* this.#redis.scan(match, this.#options.scanCount)
+    const seen = new Set<string>()
+    for await (const keys of this.#redis.scan(match, this.#options.scanCount)) {
+      const fresh = keys.filter((key) => !seen.has(key) && seen.add(key))
+      if (fresh.length > 0) yield fresh
+    }
   }
 
   /** Deletes every session under this store's prefix (and no other key). */

@@ -1,12 +1,11 @@
 /** The `url` option (an owned client), close(), operations after close, and keeping secrets out of logs. */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { format, inspect } from 'node:util'
 import { describe, it } from 'node:test'
 import { freePort } from '../scripts/local-redis.js'
 import { RedisStore, SealedError } from '../src/index.js'
 import { deriveMasterKeys } from '../src/codec/secrets.js'
+import { runChild } from './support/child.js'
 import { useClient, useRedis } from './support/redis.js'
 import { nextTurn, probe, SECRET_A, SECRET_B, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
 
@@ -15,30 +14,11 @@ const connection = useClient(redis)
 const stores = new StoreTracker()
 redis.beforeStop(() => stores.closeAll())
 
-/** Runs `node --import tsx script ...args`; resolves with its exit and output, or rejects after `timeoutMs`. */
-function runChild(script: string, args: string[], timeoutMs = 20_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`child did not exit within ${timeoutMs} ms; stderr: ${stderr}`))
-    }, timeoutMs)
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
-}
-
 const closedError = (error: unknown) => error instanceof SealedError && error.code === 'ERR_SEALED_CLOSED'
 
 describe('url: the store creates, owns and closes its client', () => {
   it('a process whose url store is closed exits by itself', async () => {
-    const result = await runChild('./fixtures/url-store-exits.ts', [redis.url])
+    const result = await runChild(new URL('./fixtures/url-store-exits.ts', import.meta.url), [redis.url])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(JSON.parse(result.stdout), { from: 'child', afterClose: 'ERR_SEALED_CLOSED' })
     assert.equal(await redis.raw.exists('owned:child'), true, 'the child wrote through its own client')

@@ -22,6 +22,11 @@ export interface DispatchStats {
   threads: number
 }
 
+/** Dispatch counters, zero where not given. */
+export function dispatchStats(counts: Partial<DispatchStats> = {}): DispatchStats {
+  return { inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0, ...counts }
+}
+
 /** Runs seal and open, inline or elsewhere. Both kinds produce and accept the same bytes. */
 export interface Sealer {
   seal(text: string, redisKey: string): Promise<Buffer | string>
@@ -58,7 +63,7 @@ export class InlineSealer implements Sealer {
   }
 
   stats(): DispatchStats {
-    return { inline: this.#ops, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 }
+    return dispatchStats({ inline: this.#ops })
   }
 
   async close(): Promise<void> {}

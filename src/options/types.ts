@@ -99,7 +99,7 @@ export interface RedisStoreOptions {
    * returning seconds (it then wins over the cookie). A positive integer. Default 86400 (one day).
    */
   ttl?: number | ((session: SessionData) => number)
-  /** Write keys without expiry; `touch` then does nothing. Default `false`. */
+  /** Write keys without expiry; `touch` then does nothing. A session whose cookie has expired is still deleted. Default `false`. */
   disableTTL?: boolean
   /** Make `touch` a no-op, so only a `set` extends a session. Default `false`. */
   disableTouch?: boolean

@@ -37,7 +37,7 @@ interface OwnedClient extends NodeRedisCommands {
  * A node-redis client made from `url` that the store owns. It connects in the background;
  * commands wait in node-redis's queue until it is up.
  */
-export function ownClient(url: string, load: (id: string) => unknown): { adapter: RedisAdapter; close: () => Promise<void> } {
+export function ownClient(url: string, load: (id: string) => unknown): { client: object; adapter: RedisAdapter; close: () => Promise<void> } {
   let redis: { createClient(options: { url: string }): OwnedClient }
   try {
     redis = load('redis') as typeof redis
@@ -50,6 +50,7 @@ export function ownClient(url: string, load: (id: string) => unknown): { adapter
   })
   const connecting = client.connect().catch(() => {})
   return {
+    client,
     adapter: nodeRedisAdapter(client),
     async close() {
       // Not connected (Redis down or still connecting): a graceful close would wait forever for
