@@ -29,7 +29,7 @@ const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
 const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
-  'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
+  'timeout', 'maxSealAge', 'destroyGuard', 'legacy', 'userOf', 'absoluteTimeout',
 ])
 
 export interface ResolvedOptions {
@@ -51,6 +51,8 @@ export interface ResolvedOptions {
   readonly maxSealAge: number | undefined
   readonly destroyGuard: number | undefined
   readonly legacy: LegacySettings | undefined
+  readonly userOf: ((session: import('express-session').SessionData) => unknown) | undefined
+  readonly absoluteTimeout: number | undefined
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -132,6 +134,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (o.url !== undefined && typeof o.url !== 'string') throw new SealedOptionsError('url', `must be a string (got ${describe(o.url)})`)
   if (o.prefix !== undefined && typeof o.prefix !== 'string') throw new SealedOptionsError('prefix', `must be a string (got ${describe(o.prefix)})`)
   if (o.onSealError !== undefined && typeof o.onSealError !== 'function') throw new SealedOptionsError('onSealError', 'must be a function')
+  if (o.userOf !== undefined && typeof o.userOf !== 'function') throw new SealedOptionsError('userOf', `must be a function of the session (got ${describe(o.userOf)})`)
   const algorithm = oneOf<CipherName>('algorithm', o.algorithm, CIPHERS, DEFAULTS.algorithm)
   const hashing = oneOf<HashName>('hashing', o.hashing, HASHES, DEFAULTS.hashing)
   return {
@@ -157,5 +160,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
     destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
     legacy: resolveLegacy(o.legacy),
+    userOf: o.userOf,
+    absoluteTimeout: o.absoluteTimeout === undefined ? undefined : integer('absoluteTimeout', o.absoluteTimeout, 1, 0),
   }
 }

@@ -19,7 +19,7 @@ export interface SealErrorInfo {
    * Which check failed. `'parse'` means the record authenticated but the serializer rejected it;
    * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'legacy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'absolute' | 'legacy'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -131,6 +131,17 @@ export interface RedisStoreOptions {
    * Default: off (destroy deletes the key).
    */
   destroyGuard?: number
+  /**
+   * Which user a session belongs to, e.g. `(s) => s.user?.id`; `undefined`, `null` or `''` for none.
+   * With it, every write also lists the session in its user's index (a sorted set under the prefix
+   * plus an HMAC of the user id), for `sessionsOf` and `destroySessionsOf`. Default: none (no index).
+   */
+  userOf?: (session: SessionData) => string | number | undefined | null
+  /**
+   * Seconds after a session's first write when it stops opening (reason `'absolute'`), however
+   * often it is touched or re-saved. Default: no limit.
+   */
+  absoluteTimeout?: number
   /** Called (synchronously, errors swallowed) for each record that fails to open. */
   onSealError?: (info: SealErrorInfo) => void
   /**
