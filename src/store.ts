@@ -15,6 +15,11 @@ import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/seale
 import { settle, type Callback } from './callback.js'
 import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
+import { rememberCreatedAt } from './session-times.js'
+import { Accounts, carryMarks, creationTimeOf, type OpenedRecord, type UserSession } from './users/accounts.js'
+import { isIndexKey, UserIndex } from './users/user-index.js'
+
+export type { UserSession } from './users/accounts.js'
 
 /** What {@link RedisStore.stats} returns. */
 export interface StoreStats extends DispatchStats {
@@ -33,6 +38,7 @@ export interface StoreStats extends DispatchStats {
 interface Engine {
   readonly ring: KeyRing
   readonly sealer: Sealer
+  readonly accounts: Accounts | undefined
 }
 
 const GLOB = /[*?[\]\\]/g
@@ -86,7 +92,9 @@ export class RedisStore extends Store {
     const ring = new KeyRing(masters)
     const sealer = measured(createSealer(ring, masters, this.#options), this.#metrics)
     this.#sealerStats = () => sealer.stats()
-    return { ring, sealer }
+    const { userOf, prefix, destroyGuard } = this.#options
+    const accounts = userOf && new Accounts(this.#redis, prefix, userOf, destroyGuard, new UserIndex(this.#redis, prefix, masters))
+    return { ring, sealer, accounts }
   }
 
   /** Runs an operation, reporting to `callback` or the promise, and lets `close()` wait for it. */
@@ -163,12 +171,19 @@ export class RedisStore extends Store {
   }
 
   async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
+    return (await this.#open(sid, stored, engine))?.session ?? null
+  }
+
+  async #open(sid: string, stored: Buffer | null, engine: Engine): Promise<OpenedRecord | null> {
     // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
     if (stored === null || isTombstone(stored)) return null
     const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge } = this.#options
     if (maxSealAge !== undefined && 'sealedAt' in opened && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
+    const createdAt = creationTimeOf(opened)
+    const { absoluteTimeout } = this.#options
+    if (absoluteTimeout !== undefined && createdAt !== undefined && Date.now() - createdAt > absoluteTimeout * 1000) return this.#reportFailure({ reason: 'absolute', sid })
     let session: SessionData
     try {
       session = await this.#options.serializer.parse(opened.text)
@@ -178,7 +193,9 @@ export class RedisStore extends Store {
     this.#counts.opened++
     if ('legacy' in opened) this.#counts.legacyOpened++
     else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
-    return session
+    if (createdAt !== undefined) rememberCreatedAt(session, createdAt)
+    engine.accounts?.opened(session)
+    return { session, createdAt, sealedAt: 'sealedAt' in opened ? opened.sealedAt : undefined }
   }
 
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
@@ -197,15 +214,51 @@ export class RedisStore extends Store {
       const ttl = this.#ttlFor(session)
       if (!(ttl > 0)) {
         await this.#writer.delete(key)
-        return
+        return engine.accounts?.unlist(session, sid)
       }
       const text = await this.#options.serializer.stringify(session)
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
       const sealed = await engine.sealer.seal(text, key)
       this.#counts.sealed++
-      await this.#writer.set(key, sealed, this.#options.disableTTL ? undefined : ttl)
+      const keep = this.#options.disableTTL ? undefined : ttl
+      const write = () => this.#writer.set(key, sealed, keep)
+      await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
     }, 'set', sid)
+  }
+
+  /** express-session copies a loaded session into a Session object (for...in); the store's Symbol marks come along. */
+  override createSession(...args: Parameters<Store['createSession']>): ReturnType<Store['createSession']> {
+    const created = super.createSession(...args)
+    carryMarks(args[1], created)
+    return created
+  }
+
+  /** The user's live sessions, newest first (needs `userOf`). */
+  sessionsOf(user: string | number, callback?: Callback<UserSession[]>): Promise<UserSession[] | undefined> {
+    return this.#track(callback, async () => {
+      const engine = await this.#ready()
+      return this.#accounts(engine).sessionsOf(user, (sid, stored) => this.#open(sid, stored, engine))
+    })
+  }
+
+  /**
+   * Ends every session of the user except `except` (a session id or a list of them); the number
+   * ended. Under `destroyGuard` they become tombstones that later writes respect.
+   */
+  destroySessionsOf(user: string | number, options?: { except?: string | readonly string[] } | Callback<number>, callback?: Callback<number>): Promise<number | undefined> {
+    const done = typeof options === 'function' ? options : callback
+    const except = typeof options === 'function' ? undefined : options?.except
+    return this.#track(done, async () => {
+      const engine = await this.#ready()
+      const keep = new Set(typeof except === 'string' ? [except] : (except ?? []))
+      return this.#accounts(engine).destroySessionsOf(user, keep, (sid, stored) => this.#open(sid, stored, engine))
+    })
+  }
+
+  #accounts(engine: Engine): Accounts {
+    if (!engine.accounts) throw new SealedOptionsError('userOf', 'must be set to list or end the sessions of a user')
+    return engine.accounts
   }
 
   #checkSize(text: string): void {
@@ -222,7 +275,13 @@ export class RedisStore extends Store {
       if (this.#options.disableTouch || this.#options.disableTTL) return
       const ttl = this.#ttlFor(session)
       const key = this.#key(sid)
-      await (ttl > 0 ? this.#writer.expire(key, ttl) : this.#writer.delete(key))
+      const engine = await this.#engine
+      if (!(ttl > 0)) {
+        await this.#writer.delete(key)
+        return engine.accounts?.unlist(session, sid)
+      }
+      const expire = () => this.#writer.expire(key, ttl)
+      await (engine.accounts ? engine.accounts.write(session, sid, ttl, expire) : expire())
     })
   }
 
@@ -245,6 +304,11 @@ export class RedisStore extends Store {
     }
   }
 
+  /** Leaves out the users' index keys (which `clear` deletes with the sessions). */
+  #sessionKeys(keys: string[]): string[] {
+    return keys.filter((key) => !isIndexKey(key, this.#options.prefix))
+  }
+
   /** Deletes every session under this store's prefix (and no other key). */
   override clear(callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
@@ -256,7 +320,7 @@ export class RedisStore extends Store {
   override length(callback?: Callback<number>): Promise<number | undefined> {
     return this.#track(callback, async () => {
       let count = 0
-      for await (const keys of this.#keys()) count += keys.length
+      for await (const keys of this.#keys()) count += this.#sessionKeys(keys).length
       return count
     })
   }
@@ -266,7 +330,7 @@ export class RedisStore extends Store {
     return this.#track(callback, async () => {
       const ids: string[] = []
       const start = this.#options.prefix.length
-      for await (const keys of this.#keys()) ids.push(...keys.map((k) => k.slice(start)))
+      for await (const keys of this.#keys()) ids.push(...this.#sessionKeys(keys).map((k) => k.slice(start)))
       return ids
     })
   }
@@ -277,7 +341,8 @@ export class RedisStore extends Store {
       const engine = await this.#ready()
       const start = this.#options.prefix.length
       const sessions: SessionData[] = []
-      for await (const keys of this.#keys()) {
+      for await (const batch of this.#keys()) {
+        const keys = this.#sessionKeys(batch)
         const values = await this.#redis.mget(keys)
         const opened = await Promise.all(values.map((v, i) => this.#read((keys[i] as string).slice(start), v, engine)))
         opened.forEach((session, i) => {

@@ -60,6 +60,9 @@ export async function loadKeys(secrets: readonly Secret[]): Promise<Keys> {
 /** The store's keys, or a usage error when no secret is configured. */
 export const requireKeys = (o: CommonOptions): Promise<Keys> => loadKeys(asStoreSecrets(requireStoreSecrets(o.secretFile, o.secretEnv), o.secretEncoding))
 
+/** The secrets as the app passes them to the store, or a usage error when none is configured. */
+export const requireSecrets = (o: CommonOptions): Secret[] => asStoreSecrets(requireStoreSecrets(o.secretFile, o.secretEnv), o.secretEncoding)
+
 /** The store's keys when a secret is configured. */
 export async function optionalKeys(o: CommonOptions): Promise<Keys | undefined> {
   const secrets = storeSecrets(o.secretFile, o.secretEnv)

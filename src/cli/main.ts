@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npx connect-redis-sealed <command>: keygen, inspect, rekey, migrate, stats.
+ * npx connect-redis-sealed <command>: keygen, inspect, rekey, migrate, stats, sessions, revoke.
  * Secrets come from the environment or a file, never from argv. Exit codes: see EXIT.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -11,6 +11,7 @@ import { inspect, type InspectOptions } from './inspect.js'
 import { keygen } from './keygen.js'
 import { refusePasswordInUrl, refuseSecretsOnArgv } from './secret-source.js'
 import { stats, type StatsOptions } from './stats.js'
+import { revoke, sessions, type RevokeOptions, type SessionsOptions } from './users.js'
 
 const ENVIRONMENT = `
 Environment:
@@ -90,6 +91,20 @@ export function buildProgram(): Command {
     .option('--batch <n>', 'SCAN COUNT per round trip', positiveInteger, 100)
     .option('--json', 'print JSON')
     .action((o: StatsOptions) => stats(o))
+
+  redisCommand(program, 'sessions', "list a user's sessions (needs the app's userOf as --user-field)")
+    .argument('<user>', 'the user id, as userOf returns it')
+    .option('--user-field <path>', 'where the session holds the user id (dot path)', 'user.id')
+    .option('--show', 'also print each session (its decrypted contents)')
+    .option('--json', 'print JSON')
+    .action((user: string, o: SessionsOptions) => sessions(user, o))
+
+  redisCommand(program, 'revoke', "end a user's sessions")
+    .argument('<user>', 'the user id, as userOf returns it')
+    .option('--user-field <path>', 'where the session holds the user id (dot path)', 'user.id')
+    .option('--except <sid...>', 'session ids to keep')
+    .option('--destroy-guard <seconds>', "the app's destroyGuard, so that ended sessions stay dead", positiveInteger)
+    .action((user: string, o: RevokeOptions) => revoke(user, o))
 
   return program
 }

@@ -164,6 +164,13 @@ export const OPTIONS = {
     },
   },
   legacy: { default: false, check: resolveLegacy },
+  userOf: {
+    check: (value: unknown): ((session: SessionData) => unknown) => {
+      if (typeof value !== 'function') throw new SealedOptionsError('userOf', `must be a function of the session (got ${describe(value)})`)
+      return value as (session: SessionData) => unknown
+    },
+  },
+  absoluteTimeout: { check: atLeast(1) },
   metrics: { default: false, check: (value: unknown) => resolveMetrics(value) },
 } satisfies { readonly [K in keyof Required<RedisStoreOptions>]: OptionSpec<unknown> }
 

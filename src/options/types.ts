@@ -22,7 +22,7 @@ export interface SealErrorInfo {
    * `'legacy-ended'` that a legacy record was read after `legacy.until`; `'legacy-busy'` that the
    * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'legacy' | 'legacy-ended' | 'legacy-busy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -150,6 +150,17 @@ export interface RedisStoreOptions {
    * Default: off (destroy deletes the key).
    */
   destroyGuard?: number
+  /**
+   * Which user a session belongs to, e.g. `(s) => s.user?.id`; `undefined`, `null` or `''` for none.
+   * With it, every write also lists the session in its user's index (a sorted set under the prefix
+   * plus an HMAC of the user id), for `sessionsOf` and `destroySessionsOf`. Default: none (no index).
+   */
+  userOf?: (session: SessionData) => string | number | undefined | null
+  /**
+   * Seconds after a session's first write when it stops opening (reason `'absolute'`), however
+   * often it is touched or re-saved. Default: no limit.
+   */
+  absoluteTimeout?: number
   /** Called (synchronously, errors swallowed) for each record that fails to open. */
   onSealError?: (info: SealErrorInfo) => void
   /**

@@ -3,6 +3,8 @@
  * bytes are never decoded as UTF-8 whichever client or topology is underneath.
  */
 export interface RedisAdapter {
+  /** True on a Redis Cluster: two keys may live on two nodes, so a write order needs a round trip between them. */
+  readonly cluster: boolean
   get(key: string): Promise<Buffer | null>
   /** One value per key, in order. On a cluster no single command spans hash slots. */
   mget(keys: readonly string[]): Promise<(Buffer | null)[]>

@@ -18,6 +18,7 @@ export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T
 /** The same adapter with every command bounded by `ms` milliseconds. */
 export function withDeadline(redis: RedisAdapter, ms: number): RedisAdapter {
   return {
+    cluster: redis.cluster,
     get: (key) => within(redis.get(key), ms, 'GET'),
     mget: (keys) => within(redis.mget(keys), ms, 'MGET'),
     set: (key, value, ttl) => within(redis.set(key, value, ttl), ms, 'SET'),

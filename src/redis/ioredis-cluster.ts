@@ -31,6 +31,7 @@ async function masterNodes(cluster: IoRedisCluster, probeKey: string): Promise<I
 export function ioRedisClusterAdapter(cluster: IoRedisCluster): RedisAdapter {
   const get = (key: string) => cluster.getBuffer(key) as Promise<Buffer | null>
   return {
+    cluster: true,
     get,
     mget: (keys) => perKey(keys, get),
     set: (key, value, ttl) => ioRedisSet(cluster, key, value, ttl),

@@ -41,6 +41,7 @@ export async function* scanIoRedis(client: Pick<IoRedisCommands, 'scan'>, match:
  */
 export function ioRedisAdapter(client: IoRedisCommands): RedisAdapter {
   return {
+    cluster: false,
     get: (key) => client.getBuffer(key) as Promise<Buffer | null>,
     mget: (keys) => client.mgetBuffer(...keys) as Promise<(Buffer | null)[]>,
     set: (key, value, ttl) => ioRedisSet(client, key, value, ttl),

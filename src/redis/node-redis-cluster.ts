@@ -37,6 +37,7 @@ const BUFFERS = { typeMapping: { [BLOB_STRING]: Buffer } }
 export function nodeRedisClusterAdapter(cluster: NodeRedisCluster): RedisAdapter {
   const get = (key: string) => cluster.sendCommand(key, false, ['GET', key], BUFFERS) as Promise<Buffer | null>
   return {
+    cluster: true,
     get,
     mget: (keys) => perKey(keys, get),
     set: (key, value, ttl) => nodeRedisSet(cluster, key, value, ttl),

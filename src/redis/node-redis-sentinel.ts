@@ -25,6 +25,7 @@ const BUFFERS = { typeMapping: { [BLOB_STRING]: Buffer } }
 export function nodeRedisSentinelAdapter(sentinel: NodeRedisSentinel): RedisAdapter {
   const onMaster = (args: string[]) => sentinel.sendCommand(false, args, BUFFERS)
   return {
+    cluster: false,
     get: (key) => onMaster(['GET', key]) as Promise<Buffer | null>,
     mget: async (keys) => (keys.length === 0 ? [] : ((await onMaster(['MGET', ...keys])) as (Buffer | null)[])),
     set: (key, value, ttl) => nodeRedisSet(sentinel, key, value, ttl),

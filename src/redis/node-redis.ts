@@ -47,6 +47,7 @@ export async function* scanNodeRedis(client: Pick<NodeRedisCommands, 'scan'>, ma
 export function nodeRedisAdapter(client: NodeRedisCommands): RedisAdapter {
   const buffers = client.withTypeMapping({ [BLOB_STRING]: Buffer })
   return {
+    cluster: false,
     get: (key) => buffers.get(key) as Promise<Buffer | null>,
     mget: (keys) => buffers.mGet(keys) as Promise<(Buffer | null)[]>,
     set: (key, value, ttl) => nodeRedisSet(client, key, value, ttl),

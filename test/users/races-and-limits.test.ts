@@ -1,0 +1,149 @@
+/** The race rules of destroySessionsOf, absoluteTimeout, and an index that stays bounded by its live sessions. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import type { SessionData } from 'express-session'
+import type { SealErrorInfo } from '../../src/index.js'
+import { useRedis } from '../support/redis.js'
+import { StoreTracker, sessionWith, uniquePrefix, waitFor } from '../support/sessions.js'
+
+const redis = useRedis()
+const stores = new StoreTracker()
+redis.beforeStop(() => stores.closeAll())
+const userOf = (s: SessionData) => (s as unknown as { user?: { id: string } }).user?.id
+const as = (id: string, maxAgeMs = 3_600_000) => sessionWith({ user: { id } }, maxAgeMs)
+
+async function make(extra: Record<string, unknown> = {}) {
+  await redis.started()
+  const prefix = uniquePrefix('race')
+  const failures: SealErrorInfo[] = []
+  const store = stores.create({ url: redis.url, prefix, userOf, onSealError: (i) => failures.push(i), ...extra })
+  return { store, prefix, failures }
+}
+
+describe('races', () => {
+  test('destroyGuard: a slower request saving a session ended by destroySessionsOf does not bring it back', async () => {
+    const { store } = await make({ destroyGuard: 30 })
+    await store.set('slow', as('u'))
+    const held = (await store.get('slow')) as SessionData
+    assert.equal(await store.destroySessionsOf('u'), 1)
+    await store.set('slow', held)
+    await store.touch('slow', held)
+    assert.equal(await store.get('slow'), null)
+    assert.deepEqual(await store.sessionsOf('u'), [])
+  })
+
+  test('without destroyGuard a slower save revives the session, and it is listed again (never alive and unlisted)', async () => {
+    const { store } = await make()
+    await store.set('slow', as('u'))
+    const held = (await store.get('slow')) as SessionData
+    assert.equal(await store.destroySessionsOf('u'), 1)
+    await store.set('slow', held)
+    assert.ok(await store.get('slow'))
+    assert.deepEqual(((await store.sessionsOf('u')) ?? []).map((s) => s.id), ['slow'])
+  })
+
+  for (const destroyGuard of [undefined, 30]) {
+    test(`sessions written while destroySessionsOf runs are ended or listed afterwards (destroyGuard ${destroyGuard ?? 'off'})`, async () => {
+      const { store } = await make(destroyGuard === undefined ? {} : { destroyGuard })
+      for (let i = 0; i < 100; i++) await store.set(`old${i}`, as('v'))
+      const writes: Promise<unknown>[] = []
+      const ending = store.destroySessionsOf('v')
+      for (let i = 0; i < 100; i++) writes.push(store.set(`new${i}`, as('v')), store.set(`old${i}`, as('v')))
+      await Promise.all([ending, ...writes])
+      const listed = new Set(((await store.sessionsOf('v')) ?? []).map((s) => s.id))
+      let alive = 0
+      for (let i = 0; i < 100; i++) {
+        for (const sid of [`new${i}`, `old${i}`]) {
+          if (await store.get(sid)) {
+            alive++
+            assert.ok(listed.has(sid), `${sid} is alive and listed`)
+          }
+        }
+      }
+      assert.ok(alive > 0, 'some writes landed after the end (the test exercised the race)')
+    })
+  }
+})
+
+/** True once the codec seals a creation time that survives re-seals (format v2). */
+async function creationTimeSurvivesResave(): Promise<boolean> {
+  const { store } = await make()
+  await store.set('probe', as('p'))
+  const first = (await store.sessionsOf('p'))?.[0]
+  await waitFor(() => Date.now() > (first?.sealedAt ?? 0) + 5, 'the clock to move')
+  await store.set('probe', (await store.get('probe')) ?? as('p'))
+  const second = (await store.sessionsOf('p'))?.[0]
+  return second !== undefined && second.createdAt === first?.createdAt && second.sealedAt !== first?.sealedAt
+}
+
+describe('absoluteTimeout', () => {
+  test('a session kept busy by touches every 200 ms stops opening at the absolute limit (reason "absolute")', async () => {
+    const { store, failures } = await make({ absoluteTimeout: 2 })
+    const started = Date.now()
+    await store.set('busy', as('w'))
+    let ended = 0
+    while (Date.now() - started < 6000) {
+      const got = await store.get('busy')
+      if (!got) {
+        ended = Date.now() - started
+        break
+      }
+      await store.touch('busy', got)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    assert.ok(ended >= 2000 && ended < 4000, `ended after ${ended} ms`)
+    assert.equal(failures.at(-1)?.reason, 'absolute')
+    assert.deepEqual(await store.sessionsOf('w'), [], 'sessionsOf leaves it out too')
+  })
+
+  test('a session kept busy by re-saves stops opening at the absolute limit (needs the sealed creation time of format v2)', async (t) => {
+    if (!(await creationTimeSurvivesResave())) return t.skip('this codec does not carry the creation time across re-seals yet (format v2)')
+    const { store, failures } = await make({ absoluteTimeout: 2 })
+    const started = Date.now()
+    await store.set('busy', as('w'))
+    let ended = 0
+    for (let n = 0; Date.now() - started < 6000; n++) {
+      const got = (await store.get('busy')) as (SessionData & { n?: number }) | null
+      if (got === null) {
+        ended = Date.now() - started
+        break
+      }
+      got.n = n
+      await store.set('busy', got)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    assert.ok(ended >= 2000 && ended < 4000, `ended after ${ended} ms`)
+    assert.equal(failures.at(-1)?.reason, 'absolute')
+  })
+
+  test('absoluteTimeout must be a positive integer', async () => {
+    await assert.rejects(async () => make({ absoluteTimeout: 0 }), (e: Error) => e instanceof TypeError && /absoluteTimeout/.test(e.message))
+    await assert.rejects(async () => make({ userOf: 'user.id' }), (e: Error) => e instanceof TypeError && /userOf/.test(e.message))
+  })
+})
+
+describe('bounded index', () => {
+  test('100,000 sessions of one user that expire leave an index bounded by the live ones', async () => {
+    const { store, prefix } = await make({ ttl: () => 1, timeout: 60_000 })
+    const N = 100_000
+    const BATCH = 500
+    for (let i = 0; i < N; i += BATCH) {
+      await Promise.all(Array.from({ length: BATCH }, (_, j) => store.set(`x${i + j}`, as('many'))))
+    }
+    const [key] = (await redis.raw.keys()).filter((k) => k.startsWith(`${prefix}~user:`))
+    assert.ok(key)
+    assert.ok(Number(await redis.raw.call('ZCARD', key)) > 0)
+    const { store: longer } = await make({ prefix })
+    await waitFor(async () => (await redis.raw.call('DBSIZE')) !== null && (await redis.raw.exists(`${prefix}x${N - 1}`)) === false, 'the sessions to expire', 20_000)
+    await waitFor(
+      async () => {
+        await longer.set('live', as('many'))
+        return Number(await redis.raw.call('ZCARD', key)) === 1
+      },
+      'a write to trim the index to its one live session',
+      10_000,
+    )
+    assert.deepEqual(((await longer.sessionsOf('many')) ?? []).map((s) => s.id), ['live'])
+    assert.ok(Number(await redis.raw.call('PTTL', key)) > 3_000_000, 'the index lives as long as its longest entry')
+  })
+})

@@ -1,0 +1,48 @@
+/** Sessions of a user on a real Redis Cluster (index and sessions in different slots) and Sentinel, every client. */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import type { SessionData } from 'express-session'
+import { RedisStore } from '../../src/store.js'
+import { sessionWith } from '../support/sessions.js'
+import { manySids } from '../support/spread.js'
+import { CLIENT_NAMES, connectClient, TOPOLOGIES, type ClientName, type Servers, type Topology, type TopologyClient, useTopologies } from '../support/topology-clients.js'
+
+const SECRET = randomBytes(32)
+const userOf = (s: SessionData) => (s as unknown as { user?: { id: string } }).user?.id
+
+function accountContract(topology: Topology, kind: ClientName, servers: Servers): void {
+  const prefix = `u:${topology}:${kind.replace(/\W+/g, '')}:`
+  let redis: TopologyClient
+  let store: RedisStore
+  before(async () => {
+    redis = await connectClient(kind, topology, servers)
+    store = new RedisStore({ client: redis.client, prefix, secret: SECRET, pool: false, userOf, destroyGuard: 30 })
+  })
+  after(async () => {
+    await store?.close()
+    await redis?.close()
+  })
+
+  it('lists sessions spread over many slots, ends all but one, and a slower save cannot revive them', async () => {
+    const sids = manySids(40, 'acct')
+    await Promise.all(sids.map((sid) => store.set(sid, sessionWith({ user: { id: 'olga' } }))))
+    await store.set('stranger', sessionWith({ user: { id: 'pete' } }))
+    const listed = ((await store.sessionsOf('olga')) ?? []).map((s) => s.id).sort()
+    assert.deepEqual(listed, [...sids].sort())
+    const held = (await store.get(sids[1] as string)) as SessionData
+    assert.equal(await store.destroySessionsOf('olga', { except: sids[0] as string }), sids.length - 1)
+    await store.set(sids[1] as string, held)
+    assert.equal(await store.get(sids[1] as string), null)
+    assert.deepEqual(((await store.sessionsOf('olga')) ?? []).map((s) => s.id), [sids[0]])
+    assert.deepEqual(((await store.sessionsOf('pete')) ?? []).map((s) => s.id), ['stranger'])
+    assert.deepEqual((await store.ids())?.filter((id) => id.includes('~')), [], 'index keys are not listed as sessions')
+  })
+}
+
+describe('sessions of a user on Redis Cluster and Sentinel, topology × client', () => {
+  const servers = useTopologies()
+  for (const topology of TOPOLOGIES) {
+    for (const kind of CLIENT_NAMES) describe(`${topology} × ${kind}`, () => accountContract(topology, kind, servers))
+  }
+})
