@@ -8,7 +8,8 @@ import { withDeadline } from './redis/deadline.js'
 import { DestroyGuard, isTombstone } from './redis/destroy-guard.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
-import { deriveMasterKeys, hasShortPassphrase } from './codec/secrets.js'
+import { deriveMasterKeys } from './codec/secrets.js'
+import { createdAtOf, rememberCreatedAt } from './session-times.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import type { DispatchStats, Sealer } from './dispatch/sealer.js'
 import { settle, type Callback } from './callback.js'
@@ -54,7 +55,7 @@ export class RedisStore extends Store {
     super()
     this.#options = resolveOptions(options)
     this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
-    const { client, url, secrets } = this.#options
+    const { client, url } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
       this.#redis = withDeadline(owned.adapter, this.#options.timeout)
@@ -64,17 +65,12 @@ export class RedisStore extends Store {
     }
     const { destroyGuard } = this.#options
     this.#guard = destroyGuard === undefined ? undefined : new DestroyGuard(this.#redis, destroyGuard)
-    if (hasShortPassphrase(secrets)) {
-      process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
-        code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
-      })
-    }
     this.#engine = this.#start()
     this.#engine.catch(() => {})
   }
 
   async #start(): Promise<Engine> {
-    const masters = await deriveMasterKeys(this.#options.secrets)
+    const masters = await deriveMasterKeys(this.#options.secrets, this.#options.keySalt)
     const ring = new KeyRing(masters)
     const sealer = createSealer(ring, masters, this.#options)
     this.#sealerStats = () => sealer.stats()
@@ -129,14 +125,17 @@ export class RedisStore extends Store {
     if (stored === null || isTombstone(stored)) return null
     const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
-    const { maxSealAge } = this.#options
-    if (maxSealAge !== undefined && 'sealedAt' in opened && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
+    const { maxSealAge, clockSkew } = this.#options
+    const now = Date.now()
+    if ('sealedAt' in opened && opened.sealedAt > now + clockSkew * 1000) return this.#reportFailure({ reason: 'future', sid })
+    if (maxSealAge !== undefined && 'sealedAt' in opened && now - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     let session: SessionData
     try {
       session = await this.#options.serializer.parse(opened.text)
     } catch {
       return this.#reportFailure({ reason: 'parse', sid })
     }
+    if ('createdAt' in opened) rememberCreatedAt(session, opened.createdAt)
     this.#counts.opened++
     if ('legacy' in opened) this.#counts.legacyOpened++
     else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
@@ -161,11 +160,19 @@ export class RedisStore extends Store {
       const text = await this.#options.serializer.stringify(session)
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
-      const sealed = await engine.sealer.seal(text, key)
+      const sealed = await engine.sealer.seal(text, key, { createdAt: createdAtOf(session) })
       this.#counts.sealed++
       if (this.#guard) await this.#guard.set(key, sealed, ttl)
       else await this.#redis.set(key, sealed, ttl)
     })
+  }
+
+  /** express-session copies a loaded session into a Session object; the creation time comes along. */
+  override createSession(...args: Parameters<Store['createSession']>): ReturnType<Store['createSession']> {
+    const created = super.createSession(...args)
+    const createdAt = createdAtOf(args[1])
+    if (createdAt !== undefined) rememberCreatedAt(created, createdAt)
+    return created
   }
 
   #checkSize(text: string): void {

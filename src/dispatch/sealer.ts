@@ -1,5 +1,5 @@
 import type { KeyRing } from '../codec/keyring.js'
-import type { SealSettings } from '../codec/seal.js'
+import type { SealSettings, SealTimes } from '../codec/seal.js'
 import { openText, sealText, type OpenedText } from '../codec/text.js'
 import type { TurnGate } from './turn-gate.js'
 
@@ -23,7 +23,7 @@ export interface DispatchStats {
 
 /** Runs seal and open, inline or elsewhere. Both kinds produce and accept the same bytes. */
 export interface Sealer {
-  seal(text: string, redisKey: string): Promise<Buffer | string>
+  seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string>
   open(stored: Buffer, redisKey: string): Promise<OpenedText>
   stats(): DispatchStats
   close(): Promise<void>
@@ -45,9 +45,9 @@ export class InlineSealer implements Sealer {
     private readonly largeBytes = Infinity,
   ) {}
 
-  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+  async seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string> {
     this.#ops++
-    return sealText(text, redisKey, this.ring, this.settings)
+    return sealText(text, redisKey, this.ring, this.settings, times)
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {

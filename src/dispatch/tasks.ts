@@ -1,4 +1,4 @@
-import type { CompressionSettings, Encoding } from '../codec/seal.js'
+import type { CompressionSettings, Encoding, SealTimes } from '../codec/seal.js'
 
 /**
  * A test-only fault, named in a task's Redis key (`__fault_exit__`); the worker honours it only when
@@ -14,6 +14,7 @@ export interface SealTask {
   readonly scheme: number
   readonly encoding: Encoding
   readonly compression: CompressionSettings | undefined
+  readonly times: SealTimes | undefined
 }
 
 export interface OpenTask {

@@ -23,13 +23,14 @@ export const DEFAULTS = {
   gzipLevel: 6,
   brotliLevel: 4,
   legacyKeyCache: 1000,
+  clockSkew: 300,
 } as const
 
 const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
 const KNOWN = new Set<string>([
   'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
-  'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
+  'timeout', 'maxSealAge', 'destroyGuard', 'legacy', 'clockSkew', 'keySalt',
 ])
 
 export interface ResolvedOptions {
@@ -49,8 +50,16 @@ export interface ResolvedOptions {
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
   readonly timeout: number
   readonly maxSealAge: number | undefined
+  readonly clockSkew: number
+  readonly keySalt: string
   readonly destroyGuard: number | undefined
   readonly legacy: LegacySettings | undefined
+}
+
+function resolveKeySalt(value: unknown, prefix: string): string {
+  if (value === undefined) return prefix
+  if (typeof value !== 'string' || value.length === 0) throw new SealedOptionsError('keySalt', `must be a non-empty string (got ${describe(value)})`)
+  return value
 }
 
 function resolveTtl(value: unknown): ResolvedOptions['ttl'] {
@@ -155,6 +164,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     onSealError: o.onSealError,
     timeout: integer('timeout', o.timeout, 1, DEFAULTS.timeout),
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
+    clockSkew: integer('clockSkew', o.clockSkew, 0, DEFAULTS.clockSkew),
+    keySalt: resolveKeySalt(o.keySalt, o.prefix ?? DEFAULTS.prefix),
     destroyGuard: o.destroyGuard === undefined ? undefined : integer('destroyGuard', o.destroyGuard, 1, 0),
     legacy: resolveLegacy(o.legacy),
   }

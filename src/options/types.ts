@@ -19,7 +19,7 @@ export interface SealErrorInfo {
    * Which check failed. `'parse'` means the record authenticated but the serializer rejected it;
    * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'legacy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'future' | 'legacy'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -91,7 +91,7 @@ export interface RedisStoreOptions {
   scanCount?: number
   /**
    * Required. A passphrase or 32-byte key, or a list of them: the first seals, all open
-   * (rotation: put the new secret first). Passphrases shorter than 32 characters emit a warning.
+   * (rotation: put the new secret first). A passphrase shorter than 32 characters is refused (a TypeError).
    */
   secret: Secret | readonly Secret[]
   /** Cipher of new records. Default `'aes-256-gcm'`. Records of any supported cipher open. */
@@ -122,6 +122,20 @@ export interface RedisStoreOptions {
    * expires this long after its last write. Default: no limit.
    */
   maxSealAge?: number
+  /**
+   * Seconds a record's seal time may lie ahead of this process's clock (clock skew between
+   * hosts). A record sealed further in the future does not open (reason `'future'`), so a forged
+   * or mis-stamped time cannot stretch `maxSealAge`. Default 300 (5 minutes).
+   */
+  clockSkew?: number
+  /**
+   * Salt for deriving keys from passphrase secrets (scrypt N=2^17, r=8, p=1). Give each deployment
+   * its own (e.g. `'shop-production'`, or random from `keygen`), so one precomputed dictionary of
+   * passphrases cannot serve against every deployment. Changing it changes the keys of every
+   * passphrase (sessions sealed before then stop opening). Not used for Buffer secrets.
+   * Default: the `prefix`.
+   */
+  keySalt?: string
   /**
    * Seconds a destroyed session id stays dead. `destroy` then writes a short tombstone instead of
    * deleting the key, and `set`/`touch` check for it atomically (a Lua script on the session's
