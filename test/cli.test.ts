@@ -148,7 +148,7 @@ describe('cli: inspect', () => {
     assert.equal(report.session.user, 'inspect-alice')
     assert.deepEqual(report.session.cart, [1, 2])
     assert.equal(report.header.algorithm, 'aes-256-gcm')
-    assert.equal(report.header.version, 1)
+    assert.equal(report.header.version, 2)
     assert.equal(report.keyStatus, 'older')
     assert.ok(Math.abs(Date.parse(report.header.sealedAt as string) - Date.now()) < 60_000)
     assert.ok(report.ttlMs > 3_500_000 && report.ttlMs <= 3_600_000)
