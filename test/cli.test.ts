@@ -154,7 +154,7 @@ describe('cli: inspect', () => {
     assert.ok(report.ttlMs > 3_500_000 && report.ttlMs <= 3_600_000)
     const text = await cli(['inspect', 'alice', '--prefix', 'ins:'], withRedisEnv({ SESSION_SECRET: OLD }))
     assert.equal(text.code, 0)
-    assert.match(text.stdout, /format: +sealed v1\nalgorithm: +aes-256-gcm\nkey id: +[0-9a-f]{8} \(current\)\nflags: +0x00/)
+    assert.match(text.stdout, /format: +sealed v2\nalgorithm: +aes-256-gcm\nkey id: +[0-9a-f]{8} \(current\)\nflags: +0x00/)
     assert.match(text.stdout, /"user": "inspect-alice"/)
   })
 
@@ -236,7 +236,7 @@ describe('cli: stats', () => {
     const s = JSON.parse(r.stdout) as Record<string, Record<string, unknown>> & { total: number; legacy: number }
     assert.equal(s.total, 8)
     assert.equal(s.legacy, 2)
-    assert.deepEqual(s.formats, { 'sealed v1': 4, 'legacy plaintext': 1, 'legacy connect-redis-crypto': 1, unknown: 1, 'not a string': 1 })
+    assert.deepEqual(s.formats, { 'sealed v2': 4, 'legacy plaintext': 1, 'legacy connect-redis-crypto': 1, unknown: 1, 'not a string': 1 })
     const statuses = Object.values(s.keyIds as Record<string, { count: number; status: string }>).map((k) => `${k.status}:${k.count}`).sort()
     assert.deepEqual(statuses, ['current:1', 'older:2', 'unknown:1'])
     assert.deepEqual(s.encodings, { binary: 3, hex: 1 })

@@ -60,15 +60,17 @@ async function mastersOf(secret: Secret, keySalt: string): Promise<[Uint8Array, 
  * Derives each secret's master key once, off the event loop. The ring is the secrets in order,
  * then, for passphrases, their old (N = 2^15, fixed salt) derivations as older keys: records
  * sealed under those still open, and the next write re-seals them under the new key. Passphrases
- * are derived one after another so that a list of them never holds more than one 128 MiB scrypt.
+ * are derived two at a time (a rotation's pair at once), so a list never holds more than two
+ * 128 MiB scrypts.
  */
 export async function deriveMasterKeys(secrets: readonly Secret[], keySalt: string = DEFAULT_KEY_SALT): Promise<MasterKey[]> {
   const current: Uint8Array[] = []
   const older: Uint8Array[] = []
-  for (const secret of secrets) {
-    const [key, old] = await mastersOf(secret, keySalt)
-    current.push(key)
-    if (old) older.push(old)
+  for (let i = 0; i < secrets.length; i += 2) {
+    for (const [key, old] of await Promise.all(secrets.slice(i, i + 2).map((secret) => mastersOf(secret, keySalt)))) {
+      current.push(key)
+      if (old) older.push(old)
+    }
   }
   const keys = [...current, ...older].map((key) => ({ id: keyIdOf(key), key }))
   const ids = new Set(keys.map((k) => k.id))
