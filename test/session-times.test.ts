@@ -62,6 +62,20 @@ describe('through the store', () => {
     assert.equal(resaved.createdAt, spread.createdAt, 'created-at carried')
   })
 
+  it('through the worker pool too: a pooled re-seal keeps created-at', async () => {
+    const prefix = uniquePrefix('ct-pool')
+    const store = stores.create({ client: connection.client, prefix, pool: { maxThreads: 1 }, offloadThreshold: 0 })
+    await store.set('s', sessionWith())
+    const first = await header(`${prefix}s`)
+    const loaded = await store.get('s')
+    await after1ms(first.sealedAt)
+    await store.set('s', loaded as never)
+    const again = await header(`${prefix}s`)
+    assert.ok(again.sealedAt > first.sealedAt)
+    assert.equal(again.createdAt, first.createdAt)
+    assert.ok(store.stats().pooled >= 3, 'sealed and opened on the worker')
+  })
+
   it('editing created-at in Redis (to look younger) fails the tag', async () => {
     const prefix = uniquePrefix('ct-edit')
     const reports: SealErrorInfo[] = []
