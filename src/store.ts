@@ -9,13 +9,13 @@ import { isTombstone } from './redis/destroy-guard.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
-import { deriveMasterKeys, hasShortPassphrase } from './codec/secrets.js'
+import { deriveMasterKeys } from './codec/secrets.js'
+import { createdAtOf, rememberCreatedAt } from './session-times.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/sealer.js'
 import { settle, type Callback } from './callback.js'
 import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
-import { rememberCreatedAt } from './session-times.js'
 import { Accounts, carryMarks, creationTimeOf, type OpenedRecord, type UserSession } from './users/accounts.js'
 import { isIndexKey, UserIndex } from './users/user-index.js'
 
@@ -66,7 +66,7 @@ export class RedisStore extends Store {
     this.#options = resolveOptions(options)
     this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     warnIfPlaintext(this.#options.legacy)
-    const { client, url, secret } = this.#options
+    const { client, url } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url))
       this.#client = owned.client
@@ -77,18 +77,13 @@ export class RedisStore extends Store {
       this.#redis = withDeadline(adaptClient(client), this.#options.timeout)
     }
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
-    if (hasShortPassphrase(secret)) {
-      process.emitWarning('a secret passphrase is shorter than 32 characters; use `npx connect-redis-sealed keygen` or 32 random bytes', {
-        code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
-      })
-    }
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#engine = this.#start()
     this.#engine.catch(() => {})
   }
 
   async #start(): Promise<Engine> {
-    const masters = await deriveMasterKeys(this.#options.secret)
+    const masters = await deriveMasterKeys(this.#options.secret, this.#options.keySalt ?? this.#options.prefix)
     const ring = new KeyRing(masters)
     const sealer = measured(createSealer(ring, masters, this.#options), this.#metrics)
     this.#sealerStats = () => sealer.stats()
@@ -179,11 +174,12 @@ export class RedisStore extends Store {
     if (stored === null || isTombstone(stored)) return null
     const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
-    const { maxSealAge } = this.#options
-    if (maxSealAge !== undefined && 'sealedAt' in opened && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
+    const { maxSealAge, clockSkew, absoluteTimeout } = this.#options
+    const now = Date.now()
+    if ('sealedAt' in opened && opened.sealedAt > now + clockSkew * 1000) return this.#reportFailure({ reason: 'future', sid })
+    if (maxSealAge !== undefined && 'sealedAt' in opened && now - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     const createdAt = creationTimeOf(opened)
-    const { absoluteTimeout } = this.#options
-    if (absoluteTimeout !== undefined && createdAt !== undefined && Date.now() - createdAt > absoluteTimeout * 1000) return this.#reportFailure({ reason: 'absolute', sid })
+    if (absoluteTimeout !== undefined && createdAt !== undefined && now - createdAt > absoluteTimeout * 1000) return this.#reportFailure({ reason: 'absolute', sid })
     let session: SessionData
     try {
       session = await this.#options.serializer.parse(opened.text)
@@ -219,7 +215,7 @@ export class RedisStore extends Store {
       const text = await this.#options.serializer.stringify(session)
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
-      const sealed = await engine.sealer.seal(text, key)
+      const sealed = await engine.sealer.seal(text, key, { createdAt: createdAtOf(session) })
       this.#counts.sealed++
       const keep = this.#options.disableTTL ? undefined : ttl
       const write = () => this.#writer.set(key, sealed, keep)

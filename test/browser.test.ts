@@ -96,7 +96,7 @@ async function sessionKey(): Promise<string> {
 async function assertSealed(key: string): Promise<void> {
   const value = await rawValue(key)
   assert.ok(value, `${key} is in Redis`)
-  assert.equal(value[0], 0x01, 'a sealed record')
+  assert.equal(value[0], 0x02, 'a sealed record (format version 2)')
   assert.ok(!value.includes(USER) && !value.includes('Lovelace'), 'the raw value does not contain the user name')
 }
 

@@ -67,6 +67,9 @@ function fields(scheme: SchemeCase, length: number): [string, number, number, re
     // Flipping bit 0 or 1 gives a valid compression flag; the header is in the AAD, so the tag fails.
     ['flags', 6, 7, ['flags', 'tag']],
     ['sealed-at', 7, 13, ['tag']],
+    ['created-at', 13, 19, ['tag']],
+    // A larger length may exceed maxSessionBytes, which is refused before decrypting.
+    ['plaintext length', 19, 23, ['tag', 'too-large']],
     ['nonce', HEADER_BYTES, nonceEnd, ['tag']],
     ['ciphertext', nonceEnd, tagStart, ['tag']],
     ['tag', tagStart, length, ['tag']],

@@ -34,12 +34,14 @@ describe('round trip for every algorithm and encoding', () => {
 
         const stored = (await redis.raw.getBuffer(`${prefix}sid`)) as Buffer
         const envelope = envelopeOf(stored, encodeas)
-        assert.equal(envelope[0], 0x01, 'version')
+        assert.equal(envelope[0], 0x02, 'version 2')
         assert.equal(envelope[1], scheme.id, 'algorithm id')
         assert.equal(envelope[6], 0x00, 'flags: not compressed')
         const sealedAt = envelope.readUIntBE(7, 6)
         assert.ok(sealedAt >= before && sealedAt <= after, 'sealed-at is the time of sealing in ms')
+        assert.equal(envelope.readUIntBE(13, 6), sealedAt, 'a new session: created-at is its sealed-at')
         const plainBytes = Buffer.byteLength(JSON.stringify(original))
+        assert.equal(envelope.readUInt32BE(19), plainBytes, 'plaintext length')
         const bodyBytes = envelope.length - HEADER_BYTES - scheme.nonceBytes - scheme.tagBytes
         const expectedBody = scheme.algorithm === 'aes-256-cbc' ? (Math.floor(plainBytes / 16) + 1) * 16 : plainBytes
         assert.equal(bodyBytes, expectedBody, 'nonce and tag sizes as documented')

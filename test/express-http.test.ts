@@ -96,7 +96,7 @@ describe('login, profile, logout', () => {
     const { cookie, sid } = await login('ada')
     const record = (await redis.raw.getBuffer(`sess:${sid}`)) as Buffer
     assert.ok(record, 'the session is in Redis under its id')
-    assert.equal(record[0], 0x01, 'as a sealed record')
+    assert.equal(record[0], 0x02, 'as a sealed record (format version 2)')
     assert.equal(record.includes(Buffer.from('ada')), false, 'without plaintext')
     const ttl = await redis.raw.ttl(`sess:${sid}`)
     assert.ok(ttl > 590 && ttl <= 600, `TTL from the cookie maxAge: ${ttl}`)

@@ -75,7 +75,7 @@ describe('@fastify/session with our store over real HTTP', () => {
     const { cookie, sid } = sessionCookie(login)
     const stored = (await client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(`sess:${sid}`)) as unknown as Buffer
     assert.ok(stored, 'the session is in Redis under the cookie id')
-    assert.equal(stored[0], 0x01)
+    assert.equal(stored[0], 0x02)
     assert.ok(!stored.includes('fastify-alice'))
     const ttl = await client.ttl(`sess:${sid}`)
     assert.ok(ttl > 3500 && ttl <= 3600, `TTL from the cookie maxAge, got ${ttl}`)

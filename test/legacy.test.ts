@@ -77,7 +77,7 @@ describe('legacy: plaintext records of connect-redis 9', () => {
 
     await store.set('p1', data)
     const resealed = await raw('p1')
-    assert.equal(resealed[0], 0x01)
+    assert.equal(resealed[0], 0x02)
     assert.ok(!resealed.includes('plain-alice'))
     const ttl = await ioredis.ttl('sess:p1')
     assert.ok(ttl > 3500 && ttl <= 3600, `TTL from the cookie, got ${ttl}`)
@@ -144,7 +144,7 @@ describe('legacy: records of connect-redis-crypto 4.0.5', () => {
       assert.equal(store.stats().legacyOpened, 1)
       assert.deepEqual(failures, [])
       await store.set(sid, data)
-      assert.equal((await raw(sid))[0], 0x01)
+      assert.equal((await raw(sid))[0], 0x02)
       assert.deepEqual(await ours().store.get(sid), data)
     })
   }
@@ -260,7 +260,7 @@ describe('legacy: a rolling deploy over real HTTP', () => {
       assert.deepEqual(await (await fetch(`${url}/me`, { headers: { cookie } })).json(), { user: 'http-frank' })
       assert.equal(await (await fetch(`${url}/visit`, { method: 'POST', headers: { cookie } })).json(), 1)
       const resealed = (await ioredis.getBuffer(`http:${sid}`)) as Buffer
-      assert.equal(resealed[0], 0x01)
+      assert.equal(resealed[0], 0x02)
       assert.ok(!resealed.includes('http-frank'))
       assert.equal(store.stats().legacyOpened, 2)
     } finally {

@@ -93,7 +93,8 @@ describe('every vector opens through the codec', () => {
   for (const vector of VECTORS) {
     it(vector.label, async () => {
       const masters = await deriveMasterKeys([vector.secret])
-      assert.equal(masters[0]?.id, vector.keyId, 'key id of the secret')
+      // A passphrase's ring holds today's derivation first and the one of these vectors (N = 2^15, fixed salt) after it.
+      assert.equal(masters[typeof vector.secret === 'string' ? 1 : 0]?.id, vector.keyId, 'key id of the secret')
       const record = Buffer.from(vector.hex, 'hex')
       const ring = new KeyRing(masters)
       for (const stored of [record, Buffer.from(record.toString('base64')), Buffer.from(record.toString('base64url')), Buffer.from(vector.hex)]) {

@@ -50,7 +50,7 @@ export default function run(task: Task): unknown {
   const ring = ringFor(task.ring)
   if (task.op === 'seal') {
     const scheme = schemeById(task.scheme) as Scheme
-    const sealed = sealText(task.text, task.key, ring, { scheme, encoding: task.encoding, compression: task.compression })
+    const sealed = sealText(task.text, task.key, ring, { scheme, encoding: task.encoding, compression: task.compression }, task.times)
     return typeof sealed === 'string' ? sealed : move(exact(sealed))
   }
   const opened: OpenedText = openText(task.stored, task.key, ring, task.maxBytes)

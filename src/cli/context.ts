@@ -12,6 +12,8 @@ import { connectRedis, type SessionRedis } from './session-redis.js'
 export interface CommonOptions {
   url?: string
   prefix: string
+  /** The store's `keySalt` (default: the prefix, as in the store). */
+  keySalt?: string
   secretFile?: string
   secretEnv: string
   /** `passphrase` (the app passes the strings), or how the app decodes each entry into a 32-byte Buffer. */
@@ -48,9 +50,9 @@ function asStoreSecrets(entries: readonly string[], encoding: string): Secret[] 
   })
 }
 
-export async function loadKeys(secrets: readonly Secret[]): Promise<Keys> {
+export async function loadKeys(secrets: readonly Secret[], keySalt?: string): Promise<Keys> {
   try {
-    const masters = await deriveMasterKeys(secrets)
+    const masters = await deriveMasterKeys(secrets, keySalt)
     return { ring: new KeyRing(masters), masters }
   } catch (error) {
     throw new CliError(`bad secret list: ${(error as Error).message}`, EXIT.usage)
@@ -58,7 +60,7 @@ export async function loadKeys(secrets: readonly Secret[]): Promise<Keys> {
 }
 
 /** The store's keys, or a usage error when no secret is configured. */
-export const requireKeys = (o: CommonOptions): Promise<Keys> => loadKeys(asStoreSecrets(requireStoreSecrets(o.secretFile, o.secretEnv), o.secretEncoding))
+export const requireKeys = (o: CommonOptions): Promise<Keys> => loadKeys(asStoreSecrets(requireStoreSecrets(o.secretFile, o.secretEnv), o.secretEncoding), o.keySalt ?? o.prefix)
 
 /** The secrets as the app passes them to the store, or a usage error when none is configured. */
 export const requireSecrets = (o: CommonOptions): Secret[] => asStoreSecrets(requireStoreSecrets(o.secretFile, o.secretEnv), o.secretEncoding)
@@ -66,7 +68,7 @@ export const requireSecrets = (o: CommonOptions): Secret[] => asStoreSecrets(req
 /** The store's keys when a secret is configured. */
 export async function optionalKeys(o: CommonOptions): Promise<Keys | undefined> {
   const secrets = storeSecrets(o.secretFile, o.secretEnv)
-  return secrets ? loadKeys(asStoreSecrets(secrets, o.secretEncoding)) : undefined
+  return secrets ? loadKeys(asStoreSecrets(secrets, o.secretEncoding), o.keySalt ?? o.prefix) : undefined
 }
 
 /** `'current'`, `'older'` (another configured secret) or `'unknown'` (no configured secret). */

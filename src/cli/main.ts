@@ -33,6 +33,7 @@ function redisCommand(program: Command, name: string, summary: string): Command 
     .description(summary)
     .option('--url <url>', 'Redis URL (default: $REDIS_URL)')
     .option('--prefix <prefix>', 'key prefix of the sessions', 'sess:')
+    .option('--key-salt <salt>', "the store's keySalt option (default: the prefix)")
     .option('--secret-file <path>', 'read the secrets from this file instead of the environment')
     .option('--secret-env <name>', 'environment variable holding the secrets', 'SESSION_SECRET')
     .option('--secret-encoding <how>', 'passphrase (the app passes the strings), or base64url/base64/hex when the app decodes each to a 32-byte Buffer', 'passphrase')

@@ -1,4 +1,4 @@
-import { COMPRESSION_FLAGS, COMPRESSION_MASK, FORMAT_VERSION, HEADER_BYTES, schemeById, type CompressionName } from '../codec/format.js'
+import { COMPRESSION_FLAGS, COMPRESSION_MASK, HEADER_BYTES, HEADER_V2_BYTES, V1, V2, schemeById, type CompressionName } from '../codec/format.js'
 import type { Encoding } from '../codec/seal.js'
 import { legacyKindOf, type LegacyKind } from '../legacy/legacy-reader.js'
 
@@ -10,6 +10,10 @@ export interface SealedHeader {
   readonly flags: number
   readonly compression: CompressionName | 'none'
   readonly sealedAt: string
+  /** Version 2: when the session was first sealed. */
+  readonly createdAt?: string
+  /** Version 2: the plaintext length in bytes. */
+  readonly plaintextBytes?: number
   readonly encoding: Encoding
 }
 
@@ -25,7 +29,7 @@ const COMPRESSION_BY_FLAG = new Map(Object.entries(COMPRESSION_FLAGS).map(([name
 
 /** How a stored value is text-encoded, from its first byte (see `toRecordBytes`). */
 export function encodingOf(stored: Uint8Array): Encoding | undefined {
-  if (stored[0] === FORMAT_VERSION) return 'binary'
+  if (stored[0] === V1 || stored[0] === V2) return 'binary'
   if (stored[0] === 0x30) return 'hex'
   if (stored[0] !== 0x41) return undefined
   const text = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('latin1')
@@ -50,19 +54,22 @@ export function describeRecord(stored: Uint8Array): RecordFormat {
   if (!encoding) return { format: 'unknown', why: `first byte 0x${(stored[0] ?? 0).toString(16).padStart(2, '0')}` }
   const record = decodeHead(stored, encoding)
   if (record.length < HEADER_BYTES) return { format: 'unknown', why: 'shorter than a header' }
-  if (record.readUInt8(0) !== FORMAT_VERSION) return { format: 'unknown', why: `version ${record.readUInt8(0)}` }
+  const version = record.readUInt8(0)
+  if (version !== V1 && version !== V2) return { format: 'unknown', why: `version ${version}` }
+  if (version === V2 && record.length < HEADER_V2_BYTES) return { format: 'unknown', why: 'shorter than a header' }
   const scheme = schemeById(record.readUInt8(1))
   const flags = record.readUInt8(6)
   const compression = flags & COMPRESSION_MASK
   return {
     format: 'sealed',
     header: {
-      version: FORMAT_VERSION,
+      version,
       algorithm: scheme ? `${scheme.cipher}${scheme.hash ? `+hmac-${scheme.hash}` : ''}` : `unknown (0x${record.readUInt8(1).toString(16)})`,
       keyId: keyIdHex(record.readUInt32BE(2)),
       flags,
       compression: compression === 0 ? 'none' : (COMPRESSION_BY_FLAG.get(compression) ?? 'none'),
       sealedAt: new Date(record.readUIntBE(7, 6)).toISOString(),
+      ...(version === V2 ? { createdAt: new Date(record.readUIntBE(13, 6)).toISOString(), plaintextBytes: record.readUInt32BE(19) } : {}),
       encoding,
     },
   }

@@ -15,7 +15,7 @@ export interface RecordTimes {
  * stretch `maxSealAge` for every session it touches.
  */
 export function resealKeepingTimes(plain: Uint8Array, redisKey: string, ring: KeyRing, settings: SealSettings, times: RecordTimes): Buffer | string {
-  return seal(plain, redisKey, ring, settings, times.sealedAt)
+  return seal(plain, redisKey, ring, settings, { sealedAt: times.sealedAt, createdAt: times.createdAt })
 }
 
 /** True when a record sealed at `sealedAt` is older than `maxSealAgeSeconds` at `now` (the store's rule). */

@@ -1,5 +1,5 @@
 /**
- * The sealed envelope, version 1 (all integers big-endian; see FORMAT.md):
+ * The sealed envelope (all integers big-endian; see FORMAT.md). Version 1, read forever:
  *
  *   offset  size  field
  *   0       1     version            0x01
@@ -11,10 +11,34 @@
  *   13+n    m     ciphertext
  *   end-t   t     tag                16 bytes (AEAD) or half the HMAC output (CBC, CTR)
  *
- * Additional authenticated data: the 13 header bytes followed by the UTF-8 Redis key.
+ * Version 2, written now: bytes 0-12 as in version 1 (version 0x02), then
+ *
+ *   13      6     created at         uint48, ms: when the session was first sealed
+ *   19      4     plaintext bytes    uint32, length of the uncompressed plaintext
+ *   23      n     nonce              24 bytes (XAES-256-GCM, ChaCha20 with the XAES KDF) or 16 (CBC, CTR)
+ *
+ * Additional authenticated data: the header bytes followed by the UTF-8 Redis key.
  */
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2
+export const V1 = 1
+export const V2 = 2
+export type FormatVersion = typeof V1 | typeof V2
+/** Header length of version 1 records. */
 export const HEADER_BYTES = 13
+export const HEADER_V2_BYTES = 23
+/** The nonce of a version 2 AEAD record: 12 bytes for the per-record key, 12 for the cipher. */
+export const XNONCE_BYTES = 24
+/** The largest header + nonce + tag of any version, bounding a stored record before it is decoded. */
+export const MAX_OVERHEAD_BYTES = HEADER_V2_BYTES + XNONCE_BYTES + 64
+
+export function headerBytes(version: FormatVersion): number {
+  return version === V1 ? HEADER_BYTES : HEADER_V2_BYTES
+}
+
+/** Nonce length of `scheme` in records of `version`. */
+export function nonceBytes(scheme: Scheme, version: FormatVersion): number {
+  return version === V2 && scheme.hash === undefined ? XNONCE_BYTES : scheme.nonceBytes
+}
 
 export type CipherName = 'aes-256-gcm' | 'chacha20-poly1305' | 'aes-256-cbc' | 'aes-256-ctr'
 export type HashName = 'sha256' | 'sha384' | 'sha512'

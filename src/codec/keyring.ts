@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto'
-import type { Scheme } from './format.js'
+import { V1, type FormatVersion, type Scheme } from './format.js'
+import { RecordKeyDeriver } from './xaes.js'
 
 /** A 32-byte master key and the id that names it inside sealed records. */
 export interface MasterKey {
@@ -12,6 +13,8 @@ export interface SchemeKeys {
   readonly id: number
   readonly encryption: Buffer
   readonly mac: Buffer | undefined
+  /** Version 2 AEAD only: derives each record's cipher key from its nonce (XAES-256-GCM's KDF). */
+  readonly deriver: RecordKeyDeriver | undefined
 }
 
 const SALT = Buffer.from('connect-redis-sealed/v1')
@@ -43,17 +46,23 @@ export class KeyRing {
     this.#masters = new Map(masters.map((m) => [m.id, m.key]))
   }
 
-  /** The keys for `scheme` under key `id`, or undefined when no such key is configured. */
-  keysFor(id: number, scheme: Scheme): SchemeKeys | undefined {
-    const cacheKey = `${id}:${scheme.id}`
+  /**
+   * The keys for `scheme` in records of `version` under key `id`, or undefined when no such key
+   * is configured. Version 2 keys come from their own HKDF labels, so no key serves two constructions.
+   */
+  keysFor(id: number, scheme: Scheme, version: FormatVersion = V1): SchemeKeys | undefined {
+    const cacheKey = `${id}:${scheme.id}:${version}`
     const cached = this.#cache.get(cacheKey)
     if (cached) return cached
     const master = this.#masters.get(id)
     if (!master) return undefined
+    const label = version === V1 ? '' : 'v2:'
+    const encryption = expand(master, `${label}enc:${scheme.id}`, 32)
     const keys: SchemeKeys = {
       id,
-      encryption: expand(master, `enc:${scheme.id}`, 32),
-      mac: scheme.hash ? expand(master, `mac:${scheme.id}`, MAC_KEY_BYTES[scheme.hash]) : undefined,
+      encryption,
+      mac: scheme.hash ? expand(master, `${label}mac:${scheme.id}`, MAC_KEY_BYTES[scheme.hash]) : undefined,
+      deriver: version !== V1 && scheme.hash === undefined ? new RecordKeyDeriver(encryption) : undefined,
     }
     this.#cache.set(cacheKey, keys)
     return keys

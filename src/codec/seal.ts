@@ -1,17 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto'
-import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib'
-import {
-  COMPRESSION_FLAGS,
-  COMPRESSION_MASK,
-  FORMAT_VERSION,
-  HEADER_BYTES,
-  schemeById,
-  type CompressionName,
-  type Scheme,
-} from './format.js'
+import { createCipheriv } from 'node:crypto'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
+import { AEAD, additionalData, fillNonce, macTag } from './envelope.js'
+import { COMPRESSION_FLAGS, FORMAT_VERSION, HEADER_V2_BYTES, V2, nonceBytes, type CompressionName, type FormatVersion, type Scheme } from './format.js'
 import type { KeyRing, SchemeKeys } from './keyring.js'
 
-/** How records are written to Redis. Reading accepts every encoding (see {@link toRecordBytes}). */
+export { open, toRecordBytes, decodeStored } from './open.js'
+
+/** How records are written to Redis. Reading accepts every encoding, in its canonical form only. */
 export type Encoding = 'binary' | 'base64' | 'base64url' | 'hex'
 
 export interface CompressionSettings {
@@ -27,6 +22,14 @@ export interface SealSettings {
   readonly compression: CompressionSettings | undefined
 }
 
+/** When a record is sealed, and when its session was first sealed (ms since the Unix epoch). */
+export interface SealTimes {
+  /** Default: now. */
+  readonly sealedAt?: number
+  /** Default: `sealedAt`. Never later than `sealedAt` (a later value is lowered to it). */
+  readonly createdAt?: number
+}
+
 /** Why a record did not open. Deliberately coarse: it never says more than which check failed. */
 export type OpenFailureReason =
   | 'truncated'
@@ -37,41 +40,23 @@ export type OpenFailureReason =
   | 'tag'
   | 'too-large'
   | 'decompress'
+  | 'encoding'
 
 export type Opened =
-  | { readonly ok: true; readonly plain: Buffer; readonly keyId: number; readonly sealedAt: number }
+  | {
+      readonly ok: true
+      readonly plain: Buffer
+      readonly keyId: number
+      readonly sealedAt: number
+      /** When the session was first sealed; for version 1 records, their `sealedAt`. */
+      readonly createdAt: number
+      readonly version: FormatVersion
+      /** Length of the (uncompressed) plaintext. */
+      readonly plaintextBytes: number
+    }
   | { readonly ok: false; readonly reason: OpenFailureReason }
 
-const AEAD = { authTagLength: 16 } as const
-
-// One CSPRNG call per 256 nonces instead of one per seal; each nonce is used before the pool refills.
-const noncePool = Buffer.allocUnsafeSlow(4096)
-let nonceOffset = noncePool.length
-
-function freshNonce(bytes: number): Buffer {
-  if (nonceOffset + bytes > noncePool.length) {
-    randomFillSync(noncePool)
-    nonceOffset = 0
-  }
-  nonceOffset += bytes
-  return noncePool.subarray(nonceOffset - bytes, nonceOffset)
-}
-
-/** update() + final() output; stream modes end with nothing, so a copy of the whole body is spared. */
-function finish(head: Buffer, tail: Buffer): Buffer {
-  return tail.length === 0 ? head : Buffer.concat([head, tail])
-}
-
-function additionalData(header: Buffer, redisKey: string): Buffer {
-  return Buffer.concat([header, Buffer.from(redisKey, 'utf8')])
-}
-
-function macTag(keys: SchemeKeys, scheme: Scheme, aad: Buffer, iv: Uint8Array, body: Uint8Array): Buffer {
-  const aadBits = Buffer.alloc(8)
-  aadBits.writeBigUInt64BE(BigInt(aad.length) * 8n)
-  const hmac = createHmac(scheme.hash as string, keys.mac as Buffer)
-  return hmac.update(aad).update(iv).update(body).update(aadBits).digest().subarray(0, scheme.tagBytes)
-}
+const MAX_U48 = 2 ** 48 - 1
 
 function compress(plain: Uint8Array, settings: CompressionSettings | undefined): [Uint8Array, number] {
   if (!settings || plain.length < settings.minBytes) return [plain, 0]
@@ -82,100 +67,55 @@ function compress(plain: Uint8Array, settings: CompressionSettings | undefined):
   return packed.length < plain.length ? [packed, COMPRESSION_FLAGS[settings.algorithm]] : [plain, 0]
 }
 
-/** Seals `plain` for the Redis key `redisKey` with the newest key of `ring`. */
-export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, settings: SealSettings, now = Date.now()): Buffer | string {
-  const { scheme } = settings
-  const keys = ring.keysFor(ring.currentId, scheme) as SchemeKeys
-  const [body, flags] = compress(plain, settings.compression)
-  const header = Buffer.allocUnsafe(HEADER_BYTES)
-  header.writeUInt8(FORMAT_VERSION, 0)
-  header.writeUInt8(scheme.id, 1)
-  header.writeUInt32BE(keys.id, 2)
-  header.writeUInt8(flags, 6)
-  header.writeUIntBE(now, 7, 6)
-  const nonce = freshNonce(scheme.nonceBytes)
-  const aad = additionalData(header, redisKey)
-  let ciphertext: Buffer
-  let tag: Buffer
+function timesOf(times: SealTimes | number | undefined): [sealedAt: number, createdAt: number] {
+  const sealedAt = (typeof times === 'number' ? times : times?.sealedAt) ?? Date.now()
+  if (!Number.isSafeInteger(sealedAt) || sealedAt < 0 || sealedAt > MAX_U48) throw new RangeError('sealedAt must be a uint48 of milliseconds')
+  const created = typeof times === 'number' ? undefined : times?.createdAt
+  const valid = created !== undefined && Number.isSafeInteger(created) && created >= 0
+  return [sealedAt, valid ? Math.min(created, sealedAt) : sealedAt]
+}
+
+/** Encrypts `body` into `record` from `at` and writes the tag after it; one buffer for the whole record. */
+function encryptInto(record: Buffer, at: number, scheme: Scheme, keys: SchemeKeys, aad: Buffer, nonce: Buffer, body: Uint8Array): void {
   if (scheme.hash === undefined) {
-    const cipher = createCipheriv(scheme.cipher as 'aes-256-gcm', keys.encryption, nonce, AEAD)
+    const recordKey = (keys.deriver as NonNullable<SchemeKeys['deriver']>).derive(nonce)
+    const cipher = createCipheriv(scheme.cipher as 'aes-256-gcm', recordKey, nonce.subarray(12), AEAD)
+    recordKey.fill(0)
     cipher.setAAD(aad)
-    ciphertext = finish(cipher.update(body), cipher.final())
-    tag = cipher.getAuthTag()
-  } else {
-    const cipher = createCipheriv(scheme.cipher, keys.encryption, nonce)
-    ciphertext = finish(cipher.update(body), cipher.final())
-    tag = macTag(keys, scheme, aad, nonce, ciphertext)
+    at += cipher.update(body).copy(record, at)
+    at += cipher.final().copy(record, at)
+    cipher.getAuthTag().copy(record, at)
+    return
   }
-  const record = Buffer.concat([header, nonce, ciphertext, tag])
+  const cipher = createCipheriv(scheme.cipher, keys.encryption, nonce)
+  const start = at
+  at += cipher.update(body).copy(record, at)
+  at += cipher.final().copy(record, at)
+  macTag(keys, scheme, aad, nonce, record.subarray(start, at)).copy(record, at)
+}
+
+/**
+ * Seals `plain` for the Redis key `redisKey` with the newest key of `ring`, as a version 2
+ * record. `times` (or, for older callers, a bare sealed-at number) sets the two header times.
+ */
+export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, settings: SealSettings, times?: SealTimes | number): Buffer | string {
+  const { scheme } = settings
+  const [sealedAt, createdAt] = timesOf(times)
+  const keys = ring.keysFor(ring.currentId, scheme, V2) as SchemeKeys
+  const [body, flags] = compress(plain, settings.compression)
+  const nonceLength = nonceBytes(scheme, V2)
+  const bodyLength = scheme.cipher === 'aes-256-cbc' ? (Math.floor(body.length / 16) + 1) * 16 : body.length
+  const record = Buffer.allocUnsafe(HEADER_V2_BYTES + nonceLength + bodyLength + scheme.tagBytes)
+  record.writeUInt8(FORMAT_VERSION, 0)
+  record.writeUInt8(scheme.id, 1)
+  record.writeUInt32BE(keys.id, 2)
+  record.writeUInt8(flags, 6)
+  record.writeUIntBE(sealedAt, 7, 6)
+  record.writeUIntBE(createdAt, 13, 6)
+  record.writeUInt32BE(plain.length, 19)
+  const nonce = record.subarray(HEADER_V2_BYTES, HEADER_V2_BYTES + nonceLength)
+  fillNonce(nonce)
+  const aad = additionalData(record.subarray(0, HEADER_V2_BYTES), redisKey)
+  encryptInto(record, HEADER_V2_BYTES + nonceLength, scheme, keys, aad, nonce, body)
   return settings.encoding === 'binary' ? record : record.toString(settings.encoding)
-}
-
-/**
- * The envelope bytes of a stored value. Binary records start with the version byte 0x01; their
- * hex form starts with "0" and their base64 forms with "A", so every encoding reads back whatever
- * `encodeas` is set to now.
- */
-export function toRecordBytes(stored: Uint8Array): Buffer {
-  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength)
-  if (bytes[0] === 0x30) return Buffer.from(bytes.toString('latin1'), 'hex')
-  if (bytes[0] === 0x41) return Buffer.from(bytes.toString('latin1'), 'base64')
-  return bytes
-}
-
-function decompress(body: Buffer, flags: number, maxBytes: number): Opened | Buffer {
-  if (flags === 0) return body.length > maxBytes ? { ok: false, reason: 'too-large' } : body
-  try {
-    const options = { maxOutputLength: maxBytes }
-    return flags === COMPRESSION_FLAGS.gzip ? gunzipSync(body, options) : brotliDecompressSync(body, options)
-  } catch (error) {
-    const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
-    return { ok: false, reason: tooLarge ? 'too-large' : 'decompress' }
-  }
-}
-
-function decrypt(scheme: Scheme, keys: SchemeKeys, aad: Buffer, nonce: Buffer, body: Buffer, tag: Buffer): Buffer | undefined {
-  try {
-    if (scheme.hash === undefined) {
-      const decipher = createDecipheriv(scheme.cipher as 'aes-256-gcm', keys.encryption, nonce, AEAD)
-      decipher.setAAD(aad)
-      decipher.setAuthTag(tag)
-      return finish(decipher.update(body), decipher.final())
-    }
-    if (!timingSafeEqual(macTag(keys, scheme, aad, nonce, body), tag)) return undefined
-    const decipher = createDecipheriv(scheme.cipher, keys.encryption, nonce)
-    return finish(decipher.update(body), decipher.final())
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Opens a stored value sealed for `redisKey`. Never throws: every failure is an `{ ok: false }`
- * with a coarse reason, and nothing of the record's content is returned unless it authenticated.
- */
-export function open(stored: Uint8Array, redisKey: string, ring: KeyRing, maxBytes: number): Opened {
-  const record = toRecordBytes(stored)
-  if (record.length < HEADER_BYTES) return { ok: false, reason: 'truncated' }
-  if (record.readUInt8(0) !== FORMAT_VERSION) return { ok: false, reason: 'version' }
-  const scheme = schemeById(record.readUInt8(1))
-  if (!scheme) return { ok: false, reason: 'algorithm' }
-  const flags = record.readUInt8(6)
-  if ((flags & ~COMPRESSION_MASK) !== 0 || flags === COMPRESSION_MASK) return { ok: false, reason: 'flags' }
-  const keyId = record.readUInt32BE(2)
-  const keys = ring.keysFor(keyId, scheme)
-  if (!keys) return { ok: false, reason: 'key' }
-  const bodyStart = HEADER_BYTES + scheme.nonceBytes
-  const tagStart = record.length - scheme.tagBytes
-  if (tagStart < bodyStart) return { ok: false, reason: 'truncated' }
-  // No stored body longer than the largest plaintext (plus one cipher block of padding) is worth decrypting.
-  if (tagStart - bodyStart > maxBytes + 16) return { ok: false, reason: 'too-large' }
-  const header = record.subarray(0, HEADER_BYTES)
-  const aad = additionalData(header, redisKey)
-  const nonce = record.subarray(HEADER_BYTES, bodyStart)
-  const plainBody = decrypt(scheme, keys, aad, nonce, record.subarray(bodyStart, tagStart), record.subarray(tagStart))
-  if (!plainBody) return { ok: false, reason: 'tag' }
-  const plain = decompress(plainBody, flags, maxBytes)
-  if (!Buffer.isBuffer(plain)) return plain
-  return { ok: true, plain, keyId, sealedAt: record.readUIntBE(7, 6) }
 }

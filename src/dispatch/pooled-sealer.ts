@@ -1,4 +1,4 @@
-import type { SealSettings } from '../codec/seal.js'
+import type { SealSettings, SealTimes } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
 import type { DispatchStats, InlineSealer, Sealer } from './sealer.js'
 import { poolParts, type PoolParts, type SealedPool } from './sealed-pool.js'
@@ -45,12 +45,12 @@ export class PooledSealer implements Sealer {
     this.#parts = poolParts(config.pool)
   }
 
-  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+  async seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string> {
     const { inline, ringId, seal, offloadThreshold } = this.#config
-    if (utf8Bytes(text, offloadThreshold) < offloadThreshold) return inline.seal(text, redisKey)
-    const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression }
+    if (utf8Bytes(text, offloadThreshold) < offloadThreshold) return inline.seal(text, redisKey, times)
+    const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression, times }
     const result = await this.#run(task, [])
-    if (result === NOT_RUN) return inline.seal(text, redisKey)
+    if (result === NOT_RUN) return inline.seal(text, redisKey, times)
     if (typeof result === 'string') return result
     const bytes = result as Uint8Array
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)

@@ -1,5 +1,5 @@
 import type { KeyRing } from '../codec/keyring.js'
-import type { SealSettings } from '../codec/seal.js'
+import type { SealSettings, SealTimes } from '../codec/seal.js'
 import { openText, sealText, type OpenedText } from '../codec/text.js'
 import { plaintextBytesOf } from './plaintext-size.js'
 import type { TurnGate } from './turn-gate.js'
@@ -29,7 +29,7 @@ export function dispatchStats(counts: Partial<DispatchStats> = {}): DispatchStat
 
 /** Runs seal and open, inline or elsewhere. Both kinds produce and accept the same bytes. */
 export interface Sealer {
-  seal(text: string, redisKey: string): Promise<Buffer | string>
+  seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string>
   open(stored: Buffer, redisKey: string): Promise<OpenedText>
   stats(): DispatchStats
   close(): Promise<void>
@@ -51,9 +51,9 @@ export class InlineSealer implements Sealer {
     private readonly offloadThreshold = Infinity,
   ) {}
 
-  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+  async seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string> {
     this.#ops++
-    return sealText(text, redisKey, this.ring, this.settings)
+    return sealText(text, redisKey, this.ring, this.settings, times)
   }
 
   async open(stored: Buffer, redisKey: string): Promise<OpenedText> {

@@ -1,4 +1,4 @@
-import type { CompressionSettings, Encoding } from '../codec/seal.js'
+import type { CompressionSettings, Encoding, SealTimes } from '../codec/seal.js'
 
 export interface SealTask {
   readonly op: 'seal'
@@ -8,6 +8,7 @@ export interface SealTask {
   readonly scheme: number
   readonly encoding: Encoding
   readonly compression: CompressionSettings | undefined
+  readonly times: SealTimes | undefined
 }
 
 export interface OpenTask {

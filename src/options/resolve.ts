@@ -171,6 +171,13 @@ export const OPTIONS = {
     },
   },
   absoluteTimeout: { check: atLeast(1) },
+  clockSkew: { default: 300, check: atLeast(0) },
+  keySalt: {
+    check: (value: unknown): string => {
+      if (typeof value !== 'string' || value.length === 0) throw new SealedOptionsError('keySalt', `must be a non-empty string (got ${describe(value)})`)
+      return value
+    },
+  },
   metrics: { default: false, check: (value: unknown) => resolveMetrics(value) },
 } satisfies { readonly [K in keyof Required<RedisStoreOptions>]: OptionSpec<unknown> }
 

@@ -22,7 +22,7 @@ export interface SealErrorInfo {
    * `'legacy-ended'` that a legacy record was read after `legacy.until`; `'legacy-busy'` that the
    * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'future' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -109,7 +109,7 @@ export interface RedisStoreOptions {
   scanCount?: number
   /**
    * Required. A passphrase or 32-byte key, or a list of them: the first seals, all open
-   * (rotation: put the new secret first). Passphrases shorter than 32 characters emit a warning.
+   * (rotation: put the new secret first). A passphrase shorter than 32 characters is refused (a TypeError).
    */
   secret: Secret | readonly Secret[]
   /** Cipher of new records. Default `'aes-256-gcm'`. Records of any supported cipher open. */
@@ -141,6 +141,20 @@ export interface RedisStoreOptions {
    * expires this long after its last write. Default: no limit.
    */
   maxSealAge?: number
+  /**
+   * Seconds a record's seal time may lie ahead of this process's clock (clock skew between
+   * hosts). A record sealed further in the future does not open (reason `'future'`), so a forged
+   * or mis-stamped time cannot stretch `maxSealAge`. Default 300 (5 minutes).
+   */
+  clockSkew?: number
+  /**
+   * Salt for deriving keys from passphrase secrets (scrypt N=2^17, r=8, p=1). Give each deployment
+   * its own (e.g. `'shop-production'`, or random from `keygen`), so one precomputed dictionary of
+   * passphrases cannot serve against every deployment. Changing it changes the keys of every
+   * passphrase (sessions sealed before then stop opening). Not used for Buffer secrets.
+   * Default: the `prefix`.
+   */
+  keySalt?: string
   /**
    * Seconds a destroyed session id stays dead. `destroy` then writes a short tombstone instead of
    * deleting the key, and `set`/`touch` check for it atomically (a Lua script on the session's

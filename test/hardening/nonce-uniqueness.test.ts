@@ -1,12 +1,12 @@
 /**
  * No nonce repeats across 1,000,000 seals of the same plaintext for the same key (an AES-GCM
  * nonce used twice under one key breaks both secrecy and the tag). Half the seals run on a
- * worker thread, as pooled seals do. The nonces are kept in 12 MB of buffers, not a Set.
+ * worker thread, as pooled seals do. The nonces are kept in 24 MB of buffers, not a Set.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Worker } from 'node:worker_threads'
-import { HEADER_BYTES } from '../../src/codec/format.js'
+import { HEADER_V2_BYTES as HEADER_BYTES } from '../../src/codec/format.js'
 import { closeSharedPool, sealerPair } from '../pool/pool-fixture.js'
 import { collectGcmNonces, GCM_NONCE_BYTES, repeatedNonces } from './nonces.js'
 

@@ -1,10 +1,11 @@
 /** Nonce collection for nonce-uniqueness.test.ts, used on the main thread and in a worker thread. */
-import { HEADER_BYTES, schemeFor } from '../../src/codec/format.js'
+import { HEADER_V2_BYTES, schemeFor } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { seal } from '../../src/codec/seal.js'
 import { deriveMasterKeys } from '../../src/codec/secrets.js'
 
-export const GCM_NONCE_BYTES = 12
+/** The whole nonce of a version 2 AES-GCM (XAES-256-GCM) record: 12 bytes for the record key, 12 for GCM. */
+export const GCM_NONCE_BYTES = 24
 export const NONCE_SECRET = Buffer.alloc(32, 0x11)
 
 /** The nonces of `count` AES-GCM seals of one plaintext for one Redis key, back to back in one buffer. */
@@ -13,7 +14,7 @@ export async function collectGcmNonces(count: number): Promise<Buffer> {
   const settings = { scheme: schemeFor('aes-256-gcm', 'sha512'), encoding: 'binary', compression: undefined } as const
   const nonces = Buffer.alloc(count * GCM_NONCE_BYTES)
   const plain = Buffer.from('{"cookie":{}}')
-  for (let i = 0; i < count; i++) (seal(plain, 'sess:same', ring, settings) as Buffer).copy(nonces, i * GCM_NONCE_BYTES, HEADER_BYTES, HEADER_BYTES + GCM_NONCE_BYTES)
+  for (let i = 0; i < count; i++) (seal(plain, 'sess:same', ring, settings) as Buffer).copy(nonces, i * GCM_NONCE_BYTES, HEADER_V2_BYTES, HEADER_V2_BYTES + GCM_NONCE_BYTES)
   return nonces
 }
 

@@ -7,15 +7,18 @@ export interface SchemeCase {
   readonly hashing?: HashName
   /** The algorithm id byte (offset 1). */
   readonly id: number
+  /** In version 2 records (24 for the AEADs: 12 for the per-record key, 12 for the cipher). */
   readonly nonceBytes: number
   readonly tagBytes: number
 }
 
-export const HEADER_BYTES = 13
+/** Version 2, which every new record uses: 13 bytes as in version 1, created-at (6), plaintext length (4). */
+export const HEADER_BYTES = 23
+export const V1_HEADER_BYTES = 13
 
 export const SCHEME_CASES: readonly SchemeCase[] = [
-  { label: 'aes-256-gcm', algorithm: 'aes-256-gcm', id: 0x01, nonceBytes: 12, tagBytes: 16 },
-  { label: 'chacha20-poly1305', algorithm: 'chacha20-poly1305', id: 0x02, nonceBytes: 12, tagBytes: 16 },
+  { label: 'aes-256-gcm', algorithm: 'aes-256-gcm', id: 0x01, nonceBytes: 24, tagBytes: 16 },
+  { label: 'chacha20-poly1305', algorithm: 'chacha20-poly1305', id: 0x02, nonceBytes: 24, tagBytes: 16 },
   { label: 'aes-256-cbc+sha256', algorithm: 'aes-256-cbc', hashing: 'sha256', id: 0x11, nonceBytes: 16, tagBytes: 16 },
   { label: 'aes-256-cbc+sha384', algorithm: 'aes-256-cbc', hashing: 'sha384', id: 0x12, nonceBytes: 16, tagBytes: 24 },
   { label: 'aes-256-cbc+sha512', algorithm: 'aes-256-cbc', hashing: 'sha512', id: 0x13, nonceBytes: 16, tagBytes: 32 },
