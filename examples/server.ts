@@ -25,6 +25,8 @@ export interface AppOptions {
   redisUrl: string
   /** Seals sessions in Redis (a passphrase or 32 bytes); the cookie-signing key is derived from it. */
   secret: string | Buffer
+  /** Signs express-session's cookie. Default: a key derived from `secret`. */
+  cookieSecret?: string
   /** TCP port; 0 picks a free one. Default 3000. */
   port?: number
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -69,19 +71,20 @@ const sessionStep = (req: Request, step: 'regenerate' | 'save' | 'destroy'): Pro
 interface AppParts {
   store: RedisStore
   secret: string | Buffer
+  cookieSecret: string | undefined
   ping: () => Promise<string>
   threshold: number
   logError: (line: string) => void
 }
 
-function buildApp({ store, secret, ping, threshold, logError }: AppParts): express.Express {
+function buildApp({ store, secret, cookieSecret, ping, threshold, logError }: AppParts): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
   app.use(
     session({
       store,
-      secret: cookieKey(secret),
+      secret: cookieSecret ?? cookieKey(secret),
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
@@ -190,7 +193,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const threshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
   const store = new RedisStore({ client, secret: options.secret, offloadThreshold: threshold })
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
-  const server = buildApp({ store, secret: options.secret, ping, threshold, logError }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
+  const server = buildApp({ store, secret: options.secret, cookieSecret: options.cookieSecret, ping, threshold, logError }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {
     await store.close()
     // A client that lost Redis keeps reconnecting, and a graceful close would wait for it forever.
