@@ -2,8 +2,9 @@
  * `npm start`: the example app on the command line.
  *
  * Environment: REDIS_URL (use this Redis), REDIS_PROBE_PORT (where to look for a local Redis,
- * default 6379), SESSION_SECRET (seals sessions; random per run if unset), PORT (default 3000,
- * 0 = any free port), HOST (default 127.0.0.1).
+ * default 6379), SESSION_STORE_SECRET (seals sessions; random per run if unset), SESSION_COOKIE_SECRET
+ * (signs the cookie; derived from the store's secret if unset), PORT (default 3000, 0 = any free
+ * port), HOST (default 127.0.0.1).
  */
 import { randomBytes } from 'node:crypto'
 import { INSTALL_HINT } from '../scripts/local-redis.js'
@@ -26,10 +27,10 @@ function portFromEnv(): number {
 }
 
 function secretFromEnv(): string | Buffer {
-  const secret = process.env.SESSION_SECRET
+  const secret = process.env.SESSION_STORE_SECRET
   if (secret) return secret
-  console.log('Note: SESSION_SECRET is not set, so a random key was made for this run; sessions will not survive a restart.')
-  console.log('      Set SESSION_SECRET to 32 or more random characters (e.g. `openssl rand -base64 32`) to keep them.')
+  console.log('Note: SESSION_STORE_SECRET is not set, so a random key was made for this run; sessions will not survive a restart.')
+  console.log('      Make one with `npx connect-redis-sealed keygen` and set SESSION_STORE_SECRET to it to keep them.')
   return randomBytes(32)
 }
 
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', (signal) => void shutdown(signal))
 
   try {
-    app = await startApp({ port, host: process.env.HOST || '127.0.0.1', redisUrl: redis.url, secret: secretFromEnv() })
+    app = await startApp({ port, host: process.env.HOST || '127.0.0.1', redisUrl: redis.url, secret: secretFromEnv(), cookieSecret: process.env.SESSION_COOKIE_SECRET || undefined })
   } catch (error) {
     console.error(explain(error, port, redis))
     await redis.stop()

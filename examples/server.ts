@@ -26,6 +26,8 @@ export interface AppOptions {
   redisUrl: string
   /** Seals sessions in Redis (a passphrase or 32 bytes); the cookie-signing key is derived from it. */
   secret: string | Buffer
+  /** Signs express-session's cookie. Default: a key derived from `secret`. */
+  cookieSecret?: string
   /** TCP port; 0 picks a free one. Default 3000. */
   port?: number
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -70,20 +72,21 @@ const sessionStep = (req: Request, step: 'regenerate' | 'save' | 'destroy'): Pro
 interface AppParts {
   store: RedisStore
   secret: string | Buffer
+  cookieSecret: string | undefined
   ping: () => Promise<string>
   offloadThreshold: number
   logError: (line: string) => void
   metrics: PrometheusMetrics
 }
 
-function buildApp({ store, secret, ping, offloadThreshold, logError, metrics }: AppParts): express.Express {
+function buildApp({ store, secret, cookieSecret, ping, offloadThreshold, logError, metrics }: AppParts): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
   app.use(
     session({
       store,
-      secret: cookieKey(secret),
+      secret: cookieSecret ?? cookieKey(secret),
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
@@ -196,7 +199,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const metrics = prometheusMetrics()
   const store = new RedisStore({ client, secret: options.secret, offloadThreshold, metrics: { meterProvider: metrics.meterProvider } })
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
-  const server = buildApp({ store, secret: options.secret, ping, offloadThreshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
+  const server = buildApp({ store, secret: options.secret, cookieSecret: options.cookieSecret, ping, offloadThreshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {
     await store.close()
     await metrics.shutdown()

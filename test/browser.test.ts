@@ -39,7 +39,7 @@ interface RunningChild {
 function startAppProcess(redisUrl: string, port: number): Promise<RunningChild> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'examples/app.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redisUrl, SESSION_SECRET: SECRET, PORT: String(port), HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redisUrl, SESSION_STORE_SECRET: SECRET, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

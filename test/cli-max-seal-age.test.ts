@@ -50,7 +50,7 @@ const sealedAtOf = async (key: string): Promise<number> => {
   assert.equal(info.format, 'sealed')
   return Date.parse(info.format === 'sealed' ? info.header.sealedAt : '')
 }
-const env = () => ({ REDIS_URL: redis.url, SESSION_SECRET: `${NEW},${OLD}` })
+const env = () => ({ REDIS_URL: redis.url, SESSION_STORE_SECRET: `${NEW},${OLD}` })
 const summary = (stdout: string) => JSON.parse(stdout) as Record<string, number>
 
 before(async () => {

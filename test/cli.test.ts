@@ -90,7 +90,7 @@ describe('cli: keygen, help, refused input', () => {
       assert.equal(r.code, 0)
       assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/)
       assert.equal(Buffer.from(r.stdout.trim(), 'base64url').length, 32)
-      assert.match(r.stderr, /SESSION_SECRET/)
+      assert.match(r.stderr, /SESSION_STORE_SECRET/)
     }
     assert.notEqual(a.stdout, b.stdout)
   })
@@ -100,7 +100,7 @@ describe('cli: keygen, help, refused input', () => {
       '': /keygen[\s\S]*inspect[\s\S]*rekey[\s\S]*migrate[\s\S]*stats/,
       keygen: /random secret/,
       inspect: /--legacy-secret-file[\s\S]*--header-only/,
-      rekey: /--batch[\s\S]*--max-seal-age[\s\S]*--keep-expired[\s\S]*--dry-run[\s\S]*SESSION_SECRET/,
+      rekey: /--batch[\s\S]*--max-seal-age[\s\S]*--keep-expired[\s\S]*--dry-run[\s\S]*SESSION_STORE_SECRET/,
       migrate: /--legacy-encodeas[\s\S]*--plaintext[\s\S]*--trust-plaintext[\s\S]*--encodeas/,
       stats: /--prefix[\s\S]*--json/,
     }
@@ -142,7 +142,7 @@ describe('cli: keygen, help, refused input', () => {
 describe('cli: inspect', () => {
   it('prints the header and the session', async () => {
     await store({ prefix: 'ins:' }).set('alice', sample('inspect-alice', { cart: [1, 2] }))
-    const r = await cli(['inspect', 'alice', '--prefix', 'ins:', '--json'], withRedisEnv({ SESSION_SECRET: `${NEW},${OLD}` }))
+    const r = await cli(['inspect', 'alice', '--prefix', 'ins:', '--json'], withRedisEnv({ SESSION_STORE_SECRET: `${NEW},${OLD}` }))
     assert.equal(r.code, 0, r.stderr)
     const report = JSON.parse(r.stdout) as { session: { user: string; cart: number[] }; header: Record<string, unknown>; keyStatus: string; ttlMs: number }
     assert.equal(report.session.user, 'inspect-alice')
@@ -152,7 +152,7 @@ describe('cli: inspect', () => {
     assert.equal(report.keyStatus, 'older')
     assert.ok(Math.abs(Date.parse(report.header.sealedAt as string) - Date.now()) < 60_000)
     assert.ok(report.ttlMs > 3_500_000 && report.ttlMs <= 3_600_000)
-    const text = await cli(['inspect', 'alice', '--prefix', 'ins:'], withRedisEnv({ SESSION_SECRET: OLD }))
+    const text = await cli(['inspect', 'alice', '--prefix', 'ins:'], withRedisEnv({ SESSION_STORE_SECRET: OLD }))
     assert.equal(text.code, 0)
     assert.match(text.stdout, /format: +sealed v2\nalgorithm: +aes-256-gcm\nkey id: +[0-9a-f]{8} \(current\)\nflags: +0x00/)
     assert.match(text.stdout, /"user": "inspect-alice"/)
@@ -161,8 +161,8 @@ describe('cli: inspect', () => {
   it('unknown id, wrong secret, missing secret: clear messages and non-zero exits', async () => {
     await store({ prefix: 'ins:' }).set('bob', sample('inspect-bob'))
     const [unknown, wrong, missing, headerOnly] = await Promise.all([
-      cli(['inspect', 'nobody', '--prefix', 'ins:'], withRedisEnv({ SESSION_SECRET: OLD })),
-      cli(['inspect', 'bob', '--prefix', 'ins:'], withRedisEnv({ SESSION_SECRET: NEW })),
+      cli(['inspect', 'nobody', '--prefix', 'ins:'], withRedisEnv({ SESSION_STORE_SECRET: OLD })),
+      cli(['inspect', 'bob', '--prefix', 'ins:'], withRedisEnv({ SESSION_STORE_SECRET: NEW })),
       cli(['inspect', 'bob', '--prefix', 'ins:'], withRedisEnv()),
       cli(['inspect', 'bob', '--prefix', 'ins:', '--header-only'], withRedisEnv()),
     ])
@@ -172,7 +172,7 @@ describe('cli: inspect', () => {
     assert.match(wrong.stderr, /does not open \(key\)/)
     assert.ok(!wrong.stdout.includes('inspect-bob'))
     assert.equal(missing.code, 2)
-    assert.match(missing.stderr, /no secret: set SESSION_SECRET/)
+    assert.match(missing.stderr, /no secret: set SESSION_STORE_SECRET/)
     assert.equal(headerOnly.code, 0)
     assert.match(headerOnly.stdout, /key id: +[0-9a-f]{8}\n/)
     assert.ok(!headerOnly.stdout.includes('inspect-bob'))
@@ -181,7 +181,7 @@ describe('cli: inspect', () => {
   it('--secret-encoding decodes entries into the 32-byte Buffers the app passes', async () => {
     const key = Buffer.alloc(32, 7)
     await store({ prefix: 'ins:', secret: key }).set('raw', sample('inspect-raw'))
-    const env = withRedisEnv({ SESSION_SECRET: key.toString('base64url') })
+    const env = withRedisEnv({ SESSION_STORE_SECRET: key.toString('base64url') })
     const [decoded, asPassphrase, short] = await Promise.all([
       cli(['inspect', 'raw', '--prefix', 'ins:', '--secret-encoding', 'base64url', '--json'], env),
       cli(['inspect', 'raw', '--prefix', 'ins:'], env),
@@ -202,7 +202,7 @@ describe('cli: inspect', () => {
     )
     const secretFile = join(dir, 'legacy-secret')
     writeFileSync(secretFile, `${LEGACY}\n`)
-    const env = withRedisEnv({ SESSION_SECRET: OLD })
+    const env = withRedisEnv({ SESSION_STORE_SECRET: OLD })
     const [plain, crypt, noLegacy, wrongLegacy] = await Promise.all([
       cli(['inspect', 'plain', '--prefix', 'ins:'], env),
       cli(['inspect', 'crypt', '--prefix', 'ins:', '--legacy-encodeas', 'hex', '--legacy-secret-file', secretFile, '--json'], env),
@@ -231,7 +231,7 @@ describe('cli: stats', () => {
     await new Promise<void>((resolve, reject) => new CryptoStore({ client: ioredis, secret: LEGACY, prefix }).set('f', sample('s-f'), (e?: unknown) => (e ? reject(e) : resolve())))
     await client.set(`${prefix}g`, 'not a session')
     await client.hSet(`${prefix}h`, 'field', 'a hash under the prefix')
-    const r = await cli(['stats', '--prefix', prefix, '--json', '--batch', '2'], withRedisEnv({ SESSION_SECRET: `${NEW},${OLD}` }))
+    const r = await cli(['stats', '--prefix', prefix, '--json', '--batch', '2'], withRedisEnv({ SESSION_STORE_SECRET: `${NEW},${OLD}` }))
     assert.equal(r.code, 0, r.stderr)
     const s = JSON.parse(r.stdout) as Record<string, Record<string, unknown>> & { total: number; legacy: number }
     assert.equal(s.total, 8)
@@ -263,7 +263,7 @@ describe('cli: rekey', () => {
     await store({ prefix, disableTTL: true }).set('forever', sample('rk-4'))
     await new ConnectRedisStore({ client, prefix }).set('legacy', sample('rk-5'))
     const before = await Promise.all(['plain', 'hex', 'brotli'].map((id) => ioredis.pttl(prefix + id)))
-    const env = withRedisEnv({ SESSION_SECRET: `${NEW},${OLD}` })
+    const env = withRedisEnv({ SESSION_STORE_SECRET: `${NEW},${OLD}` })
 
     const dry = await cli(['rekey', '--prefix', prefix, '--json', '--dry-run'], env)
     assert.equal(dry.code, 0, dry.stderr)
@@ -300,7 +300,7 @@ describe('cli: rekey', () => {
     const prefix = 'rkw:'
     await store({ prefix }).set('x', sample('rkw'))
     const stored = await raw(`${prefix}x`)
-    const r = await cli(['rekey', '--prefix', prefix], withRedisEnv({ SESSION_SECRET: 'wrong-secret-wrong-secret-wrong-secret' }))
+    const r = await cli(['rekey', '--prefix', prefix], withRedisEnv({ SESSION_STORE_SECRET: 'wrong-secret-wrong-secret-wrong-secret' }))
     assert.equal(r.code, 1)
     assert.match(r.stderr, /1 record\(s\) did not open with the given secret\(s\)/)
     assert.match(r.stdout, /do not open \(left alone\): 1 \{"key":1\}/)
@@ -314,7 +314,7 @@ describe('cli: rekey', () => {
     for (let i = 0; i < total; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, j) => s.set(`s${i + j}`, sample(`u${i + j}`))))
     }
-    const env = withRedisEnv({ SESSION_SECRET: `${NEW},${OLD}` })
+    const env = withRedisEnv({ SESSION_STORE_SECRET: `${NEW},${OLD}` })
     const { child, done } = spawnCli(['rekey', '--prefix', prefix, '--json', '--batch', '10'], env)
     await new Promise<void>((resolve) => {
       const onData = (chunk: Buffer) => {
@@ -349,7 +349,7 @@ describe('cli: migrate', () => {
     )
     await store({ prefix }).set('sealed', sample('mg-sealed'))
     const ttls = await Promise.all(['plain', 'crypt'].map((id) => ioredis.pttl(prefix + id)))
-    const env = withRedisEnv({ SESSION_SECRET: OLD })
+    const env = withRedisEnv({ SESSION_STORE_SECRET: OLD })
 
     const nothing = await cli(['migrate', '--prefix', prefix], env)
     assert.equal(nothing.code, 2)

@@ -5,7 +5,7 @@
  * The system Redis on 6379 is never used: REDIS_PROBE_PORT points the probe at our own servers.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -110,7 +110,7 @@ interface Cli {
 function startCli(env: Record<string, string>): Cli {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/app.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', REDIS_URL: '', REDIS_PROBE_PORT: String(closedPort), SESSION_SECRET: 'a test secret of at least 32 characters', ...env },
+    env: { ...process.env, PORT: '0', REDIS_URL: '', REDIS_PROBE_PORT: String(closedPort), SESSION_STORE_SECRET: 'a test secret of at least 32 characters', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -153,18 +153,20 @@ describe('npm start (examples/app.ts)', () => {
     assert.equal(await answers(Number(redisPort)), true)
     const health = await fetch(`${url}/health`)
     assert.equal(health.status, 200)
-    assert.doesNotMatch(cli.stdout(), /SESSION_SECRET is not set/)
+    assert.doesNotMatch(cli.stdout(), /SESSION_STORE_SECRET is not set/)
     cli.child.kill('SIGTERM')
     assert.deepEqual(await cli.exited, { code: 0, signal: null }, cli.stderr())
     assert.match(cli.stdout(), /SIGTERM: shutting down…\nStopped\./)
     assert.equal(await answers(Number(redisPort)), false, 'the private redis-server outlived the app')
   })
 
-  test('REDIS_URL is used as given; without SESSION_SECRET it says sessions will not survive; SIGINT stops it', async () => {
-    const cli = startCli({ REDIS_URL: redis.url, SESSION_SECRET: '' })
+  test('REDIS_URL is used as given; without SESSION_STORE_SECRET it says sessions will not survive; SIGINT stops it', async () => {
+    const cli = startCli({ REDIS_URL: redis.url, SESSION_STORE_SECRET: '' })
     await cli.waitFor(new RegExp(`Redis: from REDIS_URL \\(redis://127\\.0\\.0\\.1:${redis.port}\\)`))
     const [, url] = await cli.waitFor(/listening on (http:\/\/\S+)/)
-    assert.match(cli.stdout(), /SESSION_SECRET is not set.*sessions will not survive a restart/)
+    assert.match(cli.stdout(), /SESSION_STORE_SECRET is not set.*sessions will not survive a restart/)
+    assert.match(cli.stdout(), /Make one with `npx connect-redis-sealed keygen` and set SESSION_STORE_SECRET/)
+    assert.doesNotMatch(cli.stdout(), /openssl/)
     const login = await fetch(`${url}/login`, { method: 'POST', body: new URLSearchParams({ name: 'Dee' }), redirect: 'manual' })
     assert.equal(login.status, 303)
     cli.child.kill('SIGINT')
@@ -209,5 +211,67 @@ describe('npm start (examples/app.ts)', () => {
     const cli = startCli({ PORT: 'eighty' })
     assert.deepEqual(await cli.exited, { code: 1, signal: null })
     assert.match(cli.stderr(), /PORT must be a port number \(0-65535\), got "eighty"/)
+  })
+})
+
+/** Every descendant of `pid`, from `ps` (children before grandchildren). */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+  const rows = table.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number) as [number, number])
+  const found: number[] = []
+  for (let queue = [pid]; queue.length > 0; ) {
+    const parent = queue.shift()
+    for (const [child, ppid] of rows) {
+      if (ppid !== parent) continue
+      found.push(child)
+      queue.push(child)
+    }
+  }
+  return found
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('npm start under a process manager', () => {
+  test('SIGTERM to the npm process stops the app: the process tree is gone and the port is free', async () => {
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', REDIS_URL: redis.url, SESSION_STORE_SECRET: 'a test secret of at least 32 characters' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    npm.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    npm.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => npm.on('close', (code) => resolve(code)))
+    const deadline = Date.now() + WAIT_MS
+    let url: string | undefined
+    while (!(url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1])) {
+      assert.ok(Date.now() < deadline && npm.exitCode === null, `npm start did not start listening:\n${out}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.equal((await fetch(`${url}/health`)).status, 200)
+    const tree = descendants(npm.pid as number)
+    assert.ok(tree.length > 0, 'npm start runs the app in a child process')
+
+    npm.kill('SIGTERM')
+    // Not npm's 'close': an orphaned app would hold the pipes open; wait for its exit under the deadline.
+    await Promise.race([exited, new Promise((resolve) => npm.once('exit', resolve))])
+    const stopBy = Date.now() + WAIT_MS
+    while (tree.some(alive) && Date.now() < stopBy) await new Promise((resolve) => setTimeout(resolve, 50))
+    const survivors = tree.filter(alive)
+    for (const pid of survivors) process.kill(pid, 'SIGKILL')
+    assert.deepEqual(survivors, [], `processes outlived npm:\n${out}`)
+    const port = Number(new URL(url).port)
+    const probe = createServer()
+    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve))
+    await new Promise((resolve) => probe.close(resolve))
+    assert.match(out, /SIGTERM: shutting down…\nStopped\./, 'the app shut down gracefully')
   })
 })

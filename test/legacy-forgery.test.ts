@@ -90,7 +90,7 @@ describe('legacy forgery: the IV of connect-redis-crypto CBC records', () => {
     await writeCrypto('forged', sample('mallory'), { ...CBC, prefix })
     await forgeFirstBlock(`${prefix}forged`, '{"admin":1,"":{"')
     const stored = await ioredis.getBuffer(`${prefix}forged`)
-    const env = { REDIS_URL: redis.url, SESSION_SECRET: SECRET, LEGACY_SECRET: OLD_SECRET }
+    const env = { REDIS_URL: redis.url, SESSION_STORE_SECRET: SECRET, LEGACY_SECRET: OLD_SECRET }
     const r = await runCli(['migrate', '--prefix', prefix, '--legacy-algorithm', CBC.algorithm, '--legacy-encodeas', CBC.encodeas, '--json'], env)
     assert.equal(r.code, 1, r.stderr)
     const summary = JSON.parse(r.stdout) as { resealed: number; unreadable: number; reasons: object }
@@ -153,7 +153,7 @@ describe('legacy.until: the migration window ends', () => {
   it('migrate --plaintext refuses to run without --trust-plaintext, and says why', async () => {
     const prefix = 'mt:'
     await new ConnectRedisStore({ client, prefix }).set('planted', { ...sample('eve'), admin: true } as SessionData)
-    const env = { REDIS_URL: redis.url, SESSION_SECRET: SECRET }
+    const env = { REDIS_URL: redis.url, SESSION_STORE_SECRET: SECRET }
     const refused = await runCli(['migrate', '--prefix', prefix, '--plaintext'], env)
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /trusts every plaintext JSON record in Redis[\s\S]*--trust-plaintext/)

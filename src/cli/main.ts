@@ -16,7 +16,8 @@ import { revoke, sessions, type RevokeOptions, type SessionsOptions } from './us
 const ENVIRONMENT = `
 Environment:
   REDIS_URL        Redis to use when --url is not given (a URL with a password goes here, not in --url)
-  SESSION_SECRET   the store's secrets, newest first: comma-separated or a JSON array
+  SESSION_STORE_SECRET  the store's secrets, newest first: comma-separated or a JSON array
+                   (SESSION_SECRET is still read when it is unset: deprecated)
   LEGACY_SECRET    connect-redis-crypto's secret (migrate, inspect)
 
 Secrets are never accepted as arguments. Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted.`
@@ -35,7 +36,7 @@ function redisCommand(program: Command, name: string, summary: string): Command 
     .option('--prefix <prefix>', 'key prefix of the sessions', 'sess:')
     .option('--key-salt <salt>', "the store's keySalt option (default: the prefix)")
     .option('--secret-file <path>', 'read the secrets from this file instead of the environment')
-    .option('--secret-env <name>', 'environment variable holding the secrets', 'SESSION_SECRET')
+    .option('--secret-env <name>', 'environment variable holding the secrets', 'SESSION_STORE_SECRET')
     .option('--secret-encoding <how>', 'passphrase (the app passes the strings), or base64url/base64/hex when the app decodes each to a 32-byte Buffer', 'passphrase')
     .addHelpText('after', ENVIRONMENT)
 }

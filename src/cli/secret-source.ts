@@ -11,7 +11,7 @@ export function refuseSecretsOnArgv(argv: readonly string[]): void {
     const flag = offending.split('=')[0]
     throw new CliError(
       `${flag}: secrets are never taken from the command line (they would show in ps and shell history). ` +
-        'Set SESSION_SECRET (LEGACY_SECRET for connect-redis-crypto) or use --secret-file / --legacy-secret-file.',
+        'Set SESSION_STORE_SECRET (LEGACY_SECRET for connect-redis-crypto) or use --secret-file / --legacy-secret-file.',
       EXIT.usage,
     )
   }
@@ -75,7 +75,8 @@ function readSecretFile(path: string): string {
 /** The store's secrets from `--secret-file`, else the environment variable `envName`; undefined when neither is set. */
 export function storeSecrets(file: string | undefined, envName: string): string[] | undefined {
   if (file !== undefined) return parseSecretList(readSecretFile(file), `--secret-file ${file}`)
-  const value = process.env[envName]
+  // SESSION_SECRET was the default name before SESSION_STORE_SECRET; still read, as a deprecated alias.
+  const value = process.env[envName] ?? (envName === 'SESSION_STORE_SECRET' ? process.env.SESSION_SECRET : undefined)
   if (value === undefined || value.trim() === '') return undefined
   return parseSecretList(value, `$${envName}`)
 }

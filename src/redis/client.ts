@@ -10,7 +10,7 @@ export type { RedisAdapter } from './adapter.js'
 
 /**
  * Wraps a user's client: node-redis v5/v6 (`createClient`, `createSentinel`, `createCluster`) or
- * ioredis v5/v6 (`Redis`, `Redis` with `sentinels`, `Cluster`). A TypeError names the option
+ * ioredis v5/v6 or iovalkey, its fork (`Redis`, `Redis` with `sentinels`, `Cluster`). A TypeError names the option
  * when it is none of these. Clusters and sentinels are checked first: they also have the single-node methods.
  */
 export function adaptClient(client: unknown): RedisAdapter {
@@ -21,7 +21,7 @@ export function adaptClient(client: unknown): RedisAdapter {
     if (isIoRedisCluster(client)) return ioRedisClusterAdapter(client)
     if (isIoRedis(client)) return ioRedisAdapter(client)
   }
-  throw new SealedOptionsError('client', 'must be a node-redis v5/v6 or ioredis v5/v6 client (single node, sentinel or cluster)')
+  throw new SealedOptionsError('client', 'must be a node-redis v5/v6, ioredis v5/v6 or iovalkey client (single node, sentinel or cluster)')
 }
 
 interface OwnedClient extends NodeRedisCommands {

@@ -66,7 +66,7 @@ describe('two app processes (node:cluster) behind one port, one Redis Cluster', 
       NODE_TEST_CONTEXT: undefined,
       APP_PORT: String(port),
       REDIS_CLUSTER_PORTS: redis.rootNodes.map((node) => node.port).join(','),
-      SESSION_SECRET: randomBytes(32).toString('base64'),
+      SESSION_STORE_SECRET: randomBytes(32).toString('base64'),
     }
     for (const client of ['node-redis', 'ioredis']) {
       const worker = cluster.fork({ ...env, REDIS_CLIENT: client })

@@ -5,6 +5,7 @@
 import { after, before } from 'node:test'
 import { Redis as IoRedis5 } from 'ioredis'
 import { Redis as IoRedis6 } from 'ioredis6'
+import { Redis as IoValkey } from 'iovalkey'
 import { createClient as createNodeRedis6 } from 'redis'
 import { createClient as createNodeRedis5 } from 'redis5'
 import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
@@ -172,13 +173,14 @@ function ioRedisKind(name: ClientName, Client: IoRedisClass): ClientKind {
   }
 }
 
-/** node-redis 6 and 5, ioredis 5 and 6: contract tests run one body over each. */
+/** node-redis 6 and 5, ioredis 5 and 6, iovalkey (Valkey's ioredis fork): contract tests run one body over each. */
 export function clientKinds(): readonly ClientKind[] {
   return [
     nodeRedisKind('node-redis 6', (o) => createNodeRedis6(o) as unknown as NodeRedisClient),
     nodeRedisKind('node-redis 5', (o) => createNodeRedis5(o) as unknown as NodeRedisClient),
     ioRedisKind('ioredis 5', IoRedis5),
     ioRedisKind('ioredis 6', IoRedis6 as unknown as IoRedisClass),
+    ioRedisKind('iovalkey', IoValkey as unknown as IoRedisClass),
   ]
 }
 

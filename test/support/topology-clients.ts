@@ -5,6 +5,7 @@
  */
 import { Cluster as IoCluster5, Redis as IoRedis5 } from 'ioredis'
 import { Cluster as IoCluster6, Redis as IoRedis6 } from 'ioredis6'
+import { Cluster as IoValkeyCluster, Redis as IoValkey } from 'iovalkey'
 import { createCluster as createCluster6, createSentinel as createSentinel6 } from 'redis'
 import { createCluster as createCluster5, createSentinel as createSentinel5 } from 'redis5'
 import { after, before } from 'node:test'
@@ -102,18 +103,20 @@ async function nodeRedis(kind: ClientName, topology: Topology, servers: Servers)
 
 async function ioredis(kind: ClientName, topology: Topology, servers: Servers): Promise<TopologyClient> {
   const errors: unknown[] = []
-  const v5 = kind === 'ioredis 5'
+  // iovalkey is ioredis's fork: the same classes and options under another name.
+  const classes = { 'ioredis 5': [IoRedis5, IoCluster5], 'ioredis 6': [IoRedis6, IoCluster6], iovalkey: [IoValkey, IoValkeyCluster] } as const
+  const [Redis, Cluster] = classes[kind as keyof typeof classes] as unknown as [new (options: object) => IoRedisLike, new (nodes: object[]) => IoClusterLike]
   let client: IoRedisLike
   let waitReplicated: () => Promise<number>
   if (topology === 'cluster') {
     const nodes = requireCluster(servers).rootNodes.map((node) => ({ ...node }))
-    const cluster = (v5 ? new IoCluster5(nodes) : new IoCluster6(nodes)) as unknown as IoClusterLike
+    const cluster = new Cluster(nodes)
     client = cluster
     waitReplicated = async () => fewest(await Promise.all(cluster.nodes('master').map((node) => node.call(...WAIT))))
   } else {
     const set = requireSentinel(servers)
     const options = { sentinels: [...set.sentinels], name: set.name, failoverDetector: true }
-    client = (v5 ? new IoRedis5(options) : new IoRedis6(options)) as unknown as IoRedisLike
+    client = new Redis(options)
     waitReplicated = async () => Number(await client.call(...WAIT))
   }
   client.on('error', (error) => errors.push(error))

@@ -16,7 +16,7 @@ redis.beforeStop(() => stores.closeAll())
 function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redis.url, SESSION_SECRET: SECRET },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redis.url, SESSION_STORE_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
