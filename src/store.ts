@@ -11,7 +11,10 @@ import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
 import { deriveMasterKeys, hasShortPassphrase } from './codec/secrets.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import type { DispatchStats, Sealer } from './dispatch/sealer.js'
-import { settle, type Callback } from './callback.js'
+import type { OpenedText } from './codec/text.js'
+import type { LegacyOpened } from './legacy/legacy-reader.js'
+import type { Callback } from './callback.js'
+import { TouchCache } from './touch-cache.js'
 
 /** What {@link RedisStore.stats} returns. */
 export interface StoreStats extends DispatchStats {
@@ -34,6 +37,11 @@ interface Engine {
 
 const GLOB = /[*?[\]\\]/g
 
+/** `await` only what needs it: a plain value costs no promise and no microtask. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
 /**
  * An express-session store on Redis that seals every session with authenticated encryption
  * bound to its Redis key. Every method takes an optional callback and returns a promise.
@@ -48,7 +56,12 @@ export class RedisStore extends Store {
   readonly #legacy: LegacyReader | undefined
   #sealerStats: () => DispatchStats = () => ({ inline: 0, pooled: 0, fallbacks: 0, workerFailures: 0, queue: 0, utilization: 0, threads: 0 })
   #closed: Promise<void> | undefined
-  readonly #inflight = new Set<Promise<unknown>>()
+  /** The engine once the keys are derived, so operations after start-up skip awaiting it. */
+  #ready: Engine | undefined
+  /** Operations in flight, and what `close()` waits on until they reach zero. */
+  #pending = 0
+  #drained: (() => void) | undefined
+  readonly #touches: TouchCache | undefined
 
   constructor(options: RedisStoreOptions) {
     super()
@@ -69,8 +82,9 @@ export class RedisStore extends Store {
         code: 'CONNECT_REDIS_SEALED_SHORT_SECRET',
       })
     }
+    this.#touches = this.#options.touchAfter === undefined ? undefined : new TouchCache(this.#options.touchAfter)
     this.#engine = this.#start()
-    this.#engine.catch(() => {})
+    this.#engine.then((engine) => (this.#ready = engine), () => {})
   }
 
   async #start(): Promise<Engine> {
@@ -81,17 +95,42 @@ export class RedisStore extends Store {
     return { ring, sealer }
   }
 
-  /** Runs an operation, reporting to `callback` or the promise, and lets `close()` wait for it. */
+  /**
+   * Runs an operation and reports its outcome exactly once: to `callback` when one is given (the
+   * returned promise then never rejects), else through the returned promise. `close()` waits for it.
+   */
   #track<T>(callback: Callback<T> | undefined, work: () => Promise<T>): Promise<T | undefined> {
-    const running = settle(callback, work)
-    const done = running.catch(() => {}).finally(() => this.#inflight.delete(done))
-    this.#inflight.add(done)
-    return running
+    this.#pending++
+    let running: Promise<T>
+    try {
+      running = work()
+    } catch (error) {
+      running = Promise.reject(error)
+    }
+    const withCallback = typeof callback === 'function'
+    return running.then(
+      (value) => {
+        this.#finish()
+        if (withCallback) callback(null, value)
+        return value
+      },
+      (error: unknown) => {
+        this.#finish()
+        if (!withCallback) throw error
+        callback(error)
+        return undefined
+      },
+    )
   }
 
-  async #ready(): Promise<Engine> {
+  #finish(): void {
+    if (--this.#pending === 0) this.#drained?.()
+  }
+
+  /** The engine, or a promise of it while the keys are still being derived; throws once closed. */
+  #use(): Engine | Promise<Engine> {
     if (this.#closed) throw new SealedError('ERR_SEALED_CLOSED', 'the store is closed')
-    return this.#engine
+    return this.#ready ?? this.#engine
   }
 
   #key(sid: string): string {
@@ -127,13 +166,19 @@ export class RedisStore extends Store {
   async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
     // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
     if (stored === null || isTombstone(stored)) return null
-    const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
+    let opened: OpenedText | LegacyOpened
+    if (this.#legacy?.recognizes(stored)) opened = await this.#legacy.open(stored)
+    else {
+      const opening = engine.sealer.open(stored, this.#key(sid))
+      opened = isThenable(opening) ? await opening : opening
+    }
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge } = this.#options
     if (maxSealAge !== undefined && 'sealedAt' in opened && Date.now() - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     let session: SessionData
     try {
-      session = await this.#options.serializer.parse(opened.text)
+      const parsed = this.#options.serializer.parse(opened.text)
+      session = isThenable(parsed) ? await parsed : parsed
     } catch {
       return this.#reportFailure({ reason: 'parse', sid })
     }
@@ -146,7 +191,8 @@ export class RedisStore extends Store {
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const using = this.#use()
+      const engine = isThenable(using) ? await using : using
       return this.#read(sid, await this.#redis.get(this.#key(sid)), engine)
     })
   }
@@ -154,17 +200,22 @@ export class RedisStore extends Store {
   /** Seals and writes a session with its TTL; a TTL of zero or less deletes it instead. */
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const using = this.#use()
+      const engine = isThenable(using) ? await using : using
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
+      this.#touches?.forget(key)
       if (ttl !== undefined && ttl <= 0) return this.#guard ? this.#guard.delete(key) : this.#redis.del([key])
-      const text = await this.#options.serializer.stringify(session)
+      const stringified: unknown = this.#options.serializer.stringify(session)
+      const text = isThenable(stringified) ? await stringified : stringified
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
-      const sealed = await engine.sealer.seal(text, key)
+      const sealing = engine.sealer.seal(text, key)
+      const sealed = isThenable(sealing) ? await sealing : sealing
       this.#counts.sealed++
-      if (this.#guard) await this.#guard.set(key, sealed, ttl)
-      else await this.#redis.set(key, sealed, ttl)
+      const at = Date.now()
+      const written = this.#guard ? await this.#guard.set(key, sealed, ttl) : (await this.#redis.set(key, sealed, ttl), true)
+      if (written && ttl !== undefined) this.#touches?.record(key, ttl, at)
     })
   }
 
@@ -175,31 +226,42 @@ export class RedisStore extends Store {
     if (bytes > max) throw new SealedError('ERR_SEALED_TOO_LARGE', `the session is ${bytes} bytes, more than maxSessionBytes (${max})`)
   }
 
-  /** Extends a session's expiry (EXPIRE only, no crypto). A no-op with `disableTouch` or `disableTTL`. */
+  /**
+   * Extends a session's expiry (EXPIRE only, no crypto). A no-op with `disableTouch` or
+   * `disableTTL`, and with `touchAfter` when this store wrote or touched it recently enough.
+   */
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
-      await this.#ready()
+      const using = this.#use()
+      if (isThenable(using)) await using
       if (this.#options.disableTouch) return
       const ttl = this.#ttlFor(session)
       if (ttl === undefined) return
       const key = this.#key(sid)
+      const touches = this.#touches
+      const at = Date.now()
+      if (ttl <= 0) touches?.forget(key)
+      else if (touches?.canSkip(key, ttl, at)) return
       const guard = this.#guard
       if (guard) await (ttl <= 0 ? guard.delete(key) : guard.expire(key, ttl))
       else await (ttl <= 0 ? this.#redis.del([key]) : this.#redis.expire(key, ttl))
+      if (ttl > 0) touches?.record(key, ttl, at)
     })
   }
 
   /** Deletes a session; with `destroyGuard`, replaces it with a tombstone that later writes respect. */
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
-      await this.#ready()
+      const using = this.#use()
+      if (isThenable(using)) await using
       const key = this.#key(sid)
+      this.#touches?.forget(key)
       await (this.#guard ? this.#guard.destroy(key) : this.#redis.del([key]))
     })
   }
 
   async *#keys(): AsyncIterable<string[]> {
-    await this.#ready()
+    await this.#use()
     const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
     yield* this.#redis.scan(match, this.#options.scanCount)
   }
@@ -208,6 +270,7 @@ export class RedisStore extends Store {
   override clear(callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       for await (const keys of this.#keys()) await this.#redis.del(keys)
+      this.#touches?.clear()
     })
   }
 
@@ -233,7 +296,7 @@ export class RedisStore extends Store {
   /** Every session that opens, each with its `id`; records that do not open are left out. */
   override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const engine = await this.#use()
       const start = this.#options.prefix.length
       const sessions: SessionData[] = []
       for await (const keys of this.#keys()) {
@@ -255,7 +318,7 @@ export class RedisStore extends Store {
   /** Waits for the operations in flight, then releases the pool and any client the store created. Later calls reject. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      await Promise.all([...this.#inflight])
+      if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
       const engine = await this.#engine.catch(() => undefined)
       await engine?.sealer.close()
       await this.#closeClient?.()

@@ -6,11 +6,16 @@ import type { ResolvedOptions } from '../options/resolve.js'
 import { InlineSealer, type Sealer } from './sealer.js'
 import { TurnGate } from './turn-gate.js'
 
-/** The sealer the options ask for: inline only, or inline for small payloads and a worker pool for large ones. */
+/** Opens of at least this many stored bytes take a turn of the event loop each (see TurnGate). */
+const LARGE_OPEN_BYTES = 32 * 1024
+
+/**
+ * The sealer the options ask for: inline only, or a pool that the cost model (or a user's explicit
+ * `offloadThreshold`) decides to use per operation.
+ */
 export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: ResolvedOptions): Sealer {
   const gate = new TurnGate()
-  const large = options.offloadThreshold
-  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, large)
+  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, options.offloadThreshold ?? LARGE_OPEN_BYTES)
   if (options.pool === false) return inline
   const ownsPool = options.pool === true || Object.getPrototypeOf(options.pool) === Object.prototype
   const pool = ownsPool ? buildPool(options.pool === true ? {} : (options.pool as object)) : sharedPool(options.pool)
@@ -21,7 +26,7 @@ export function createSealer(ring: KeyRing, masters: readonly MasterKey[], optio
     ringId: registerRing(pool.registry, masters),
     seal: options.seal,
     maxBytes: options.maxSessionBytes,
-    threshold: large,
+    threshold: options.offloadThreshold,
     gate,
   })
 }

@@ -23,8 +23,9 @@ export interface DispatchStats {
 
 /** Runs seal and open, inline or elsewhere. Both kinds produce and accept the same bytes. */
 export interface Sealer {
-  seal(text: string, redisKey: string): Promise<Buffer | string>
-  open(stored: Buffer, redisKey: string): Promise<OpenedText>
+  /** Inline work returns its result directly; only work that waits (a worker, a turn) returns a promise. */
+  seal(text: string, redisKey: string): Buffer | string | Promise<Buffer | string>
+  open(stored: Buffer, redisKey: string): OpenedText | Promise<OpenedText>
   stats(): DispatchStats
   close(): Promise<void>
 }
@@ -45,13 +46,17 @@ export class InlineSealer implements Sealer {
     private readonly largeBytes = Infinity,
   ) {}
 
-  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+  seal(text: string, redisKey: string): Buffer | string {
     this.#ops++
     return sealText(text, redisKey, this.ring, this.settings)
   }
 
-  async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    if (this.gate && stored.length >= this.largeBytes) await this.gate.enter()
+  open(stored: Buffer, redisKey: string): OpenedText | Promise<OpenedText> {
+    const turn = this.gate && stored.length >= this.largeBytes ? this.gate.enter() : undefined
+    return turn ? turn.then(() => this.#open(stored, redisKey)) : this.#open(stored, redisKey)
+  }
+
+  #open(stored: Buffer, redisKey: string): OpenedText {
     this.#ops++
     return openText(stored, redisKey, this.ring, this.maxBytes)
   }

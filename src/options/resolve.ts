@@ -17,7 +17,6 @@ export const DEFAULTS = {
   hashing: 'sha512',
   encodeas: 'binary',
   maxSessionBytes: 8 * 1024 * 1024,
-  offloadThreshold: 32 * 1024,
   compressMinBytes: 1024,
   timeout: 5000,
   gzipLevel: 6,
@@ -27,7 +26,7 @@ export const DEFAULTS = {
 
 const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
 const KNOWN = new Set<string>([
-  'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'scanCount', 'secret',
+  'client', 'url', 'prefix', 'ttl', 'disableTTL', 'disableTouch', 'touchAfter', 'serializer', 'scanCount', 'secret',
   'algorithm', 'hashing', 'encodeas', 'compress', 'maxSessionBytes', 'pool', 'offloadThreshold', 'onSealError',
   'timeout', 'maxSealAge', 'destroyGuard', 'legacy',
 ])
@@ -39,13 +38,15 @@ export interface ResolvedOptions {
   readonly ttl: number | ((session: import('express-session').SessionData) => number)
   readonly disableTTL: boolean
   readonly disableTouch: boolean
+  readonly touchAfter: number | undefined
   readonly serializer: Serializer
   readonly scanCount: number
   readonly secrets: Secret[]
   readonly seal: SealSettings
   readonly maxSessionBytes: number
   readonly pool: PoolOption
-  readonly offloadThreshold: number
+  /** Undefined: the cost model places each operation (src/dispatch/cost-model.ts). */
+  readonly offloadThreshold: number | undefined
   readonly onSealError: ((info: SealErrorInfo) => void) | undefined
   readonly timeout: number
   readonly maxSealAge: number | undefined
@@ -141,6 +142,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     ttl: resolveTtl(o.ttl),
     disableTTL: flag('disableTTL', o.disableTTL),
     disableTouch: flag('disableTouch', o.disableTouch),
+    touchAfter: o.touchAfter === undefined || o.touchAfter === 0 ? undefined : integer('touchAfter', o.touchAfter, 0, 0),
     serializer: resolveSerializer(o.serializer),
     scanCount: integer('scanCount', o.scanCount, 1, DEFAULTS.scanCount),
     secrets: checkSecrets(o.secret),
@@ -151,7 +153,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     },
     maxSessionBytes: integer('maxSessionBytes', o.maxSessionBytes, 1, DEFAULTS.maxSessionBytes),
     pool: resolvePool(o.pool),
-    offloadThreshold: integer('offloadThreshold', o.offloadThreshold, 0, DEFAULTS.offloadThreshold),
+    offloadThreshold: o.offloadThreshold === undefined ? undefined : integer('offloadThreshold', o.offloadThreshold, 0, 0),
     onSealError: o.onSealError,
     timeout: integer('timeout', o.timeout, 1, DEFAULTS.timeout),
     maxSealAge: o.maxSealAge === undefined ? undefined : integer('maxSealAge', o.maxSealAge, 1, 0),
