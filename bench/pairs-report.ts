@@ -50,6 +50,9 @@ deadlines and one timer armed for the oldest, disarmed when nothing is in flight
 \`setTimeout\` and a \`Promise.race\` per command. Once the keys are derived the store keeps the engine and
 no longer awaits it per call; inline seals and opens return directly instead of through a promise;
 \`close()\` waits on a counter of operations in flight instead of a \`Set\` of their promises.
+Counted with \`async_hooks\` (independent of machine load), one 1 KB get + set through the store on
+node-redis 6 creates 28 promises and 2 timers (both node-redis's own per-command timeouts), against 70
+promises and 4 timers before; connect-redis 9 on the same client creates 20 and 2.
 
 With \`touchAfter: S\`, a \`touch\` within S seconds of this store's last write or touch of the same
 session sends nothing to Redis. The trade-off: the Redis expiry may trail the cookie's by up to S
