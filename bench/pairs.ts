@@ -36,7 +36,7 @@ export interface Figure {
   b: number
   /** Ours only: seals/opens inline and pooled, summed over A's runs. */
   dispatch?: { inline: number; pooled: number }
-  cell?: { shape: Shape; size: number; connections: number; gzip: boolean; metric: 'req/s' | 'health p99' | 'main ms/req' }
+  cell?: { shape: Shape; size: number; connections: number; gzip: boolean; metric: 'req/s' | 'health p99' | 'main ms/req' | 'cpu ms/req' }
 }
 
 export interface PairsResults {
@@ -174,7 +174,8 @@ async function matrix(sv: Servers, url: string, pinger: Pinger, log: (s: string)
           const strict = gz && size === 256 * KB
           const health = figure(`m-${name}-health`, `${name}: default / pool: false /health p99`, 'health p99', ratios(runs, (r) => r.healthP99), before, { direction: '<=', target: strict ? 0.5 : 1.05 }, { a: runs.a.map((r) => r.healthP99), b: runs.b.map((r) => r.healthP99) })
           const main = figure(`m-${name}-main`, `${name}: default / pool: false main-thread ms per request`, 'main ms/req', ratios(runs, (r) => r.mainMsPerRequest), before, strict ? { direction: '<=', target: 0.6 } : undefined, { a: runs.a.map((r) => r.mainMsPerRequest), b: runs.b.map((r) => r.mainMsPerRequest) })
-          for (const [f, metric] of [[rps, 'req/s'], [health, 'health p99'], [main, 'main ms/req']] as const) {
+          const cpu = figure(`m-${name}-cpu`, `${name}: default / pool: false CPU ms per request, all threads`, 'cpu ms/req', ratios(runs, (r) => r.cpuMsPerRequest), before, undefined, { a: runs.a.map((r) => r.cpuMsPerRequest), b: runs.b.map((r) => r.cpuMsPerRequest) })
+          for (const [f, metric] of [[rps, 'req/s'], [health, 'health p99'], [main, 'main ms/req'], [cpu, 'cpu ms/req']] as const) {
             f.cell = { ...cell, metric }
             f.dispatch = sum(runs.a)
             print(f)
