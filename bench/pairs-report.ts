@@ -75,8 +75,8 @@ function oneKbTable(figures: Figure[]): string[] {
 function matrixTable(figures: Figure[]): string[] {
   const cells = figures.filter((f) => f.cell?.metric === 'req/s')
   if (cells.length === 0) return []
-  const find = (f: Figure, metric: string) => figures.find((g) => g.cell && g.cell.metric === metric && g.cell.shape === f.cell?.shape && g.cell.size === f.cell?.size && g.cell.connections === f.cell?.connections && g.cell.gzip === f.cell?.gzip) as Figure
-  const show = (f: Figure) => `${n(f.spread.median)} (${n(f.spread.min)}–${n(f.spread.max)}) ${f.goal ? verdictText(f) : ''}`
+  const find = (f: Figure, metric: string) => figures.find((g) => g.cell && g.cell.metric === metric && g.cell.shape === f.cell?.shape && g.cell.size === f.cell?.size && g.cell.connections === f.cell?.connections && g.cell.gzip === f.cell?.gzip)
+  const show = (f: Figure | undefined) => (f ? `${n(f.spread.median)} (${n(f.spread.min)}–${n(f.spread.max)}) ${f.goal ? verdictText(f) : ''}` : 'n/a')
   return [
     '| Shape | Size | Conns | gzip | req/s ratio | /health p99 ratio | main ms/req ratio | CPU ms/req ratio (all threads) | req/s A / B | /health p99 ms A / B | main ms/req A / B | pooled / inline ops (A) | load |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -85,7 +85,7 @@ function matrixTable(figures: Figure[]): string[] {
       const health = find(f, 'health p99')
       const main = find(f, 'main ms/req')
       const cpu = find(f, 'cpu ms/req')
-      return `| ${SHAPE_LABELS[c.shape]} | ${sizeLabel(c.size)} | ${c.connections} | ${c.gzip ? 'yes' : 'no'} | ${show(f)} | ${show(health)} | ${show(main)} | ${show(cpu)} | ${n(f.a)} / ${n(f.b)} | ${n(health.a)} / ${n(health.b)} | ${n(main.a)} / ${n(main.b)} | ${f.dispatch?.pooled ?? 0} / ${f.dispatch?.inline ?? 0} | ${f.loadBefore.toFixed(1)} → ${main.loadAfter.toFixed(1)} |`
+      return `| ${SHAPE_LABELS[c.shape]} | ${sizeLabel(c.size)} | ${c.connections} | ${c.gzip ? 'yes' : 'no'} | ${show(f)} | ${show(health)} | ${show(main)} | ${show(cpu)} | ${n(f.a)} / ${n(f.b)} | ${n(health?.a ?? Number.NaN)} / ${n(health?.b ?? Number.NaN)} | ${n(main?.a ?? Number.NaN)} / ${n(main?.b ?? Number.NaN)} | ${f.dispatch?.pooled ?? 0} / ${f.dispatch?.inline ?? 0} | ${f.loadBefore.toFixed(1)} → ${(cpu ?? f).loadAfter.toFixed(1)} |`
     }),
   ]
 }
