@@ -114,7 +114,7 @@ const sum = (runs: HttpRun[]) => runs.reduce((d, r) => ({ inline: d.inline + r.i
 /** #15's 1 KB HTTP figures: ours vs connect-redis on read+write and read+touch, and touchAfter on read+touch. */
 async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void): Promise<Figure[]> {
   const quick = mode === 'quick'
-  const settings = { shape: 'objects' as const, size: KB, connections: 32, seconds: quick || SMOKE ? 1 : 3, warmup: quick ? 320 : 960, pairs: SMOKE ? 1 : quick ? 5 : 7 }
+  const settings = { shape: 'objects' as const, size: KB, connections: 32, seconds: quick || SMOKE ? 1 : 2, warmup: quick ? 320 : 960, pairs: SMOKE ? 1 : quick ? 5 : 7 }
   const cookies = new Map<string, string[]>()
   const cases: [string, string, Route, string, Goal][] = [
     ['http-1k-work', 'ours', '/work', 'HTTP 1 KB read+write, ours / connect-redis req/s', { direction: '>=', target: 0.95 }],
@@ -157,7 +157,7 @@ async function oneKbStore(url: string, log: (s: string) => void): Promise<Figure
 /** #14's matrix: ours (defaults) vs pool: false, with and without gzip, over shapes, sizes and connections. */
 async function matrix(sv: Servers, url: string, pinger: Pinger, log: (s: string) => void): Promise<Figure[]> {
   const out: Figure[] = []
-  const plan = { [64 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 2 }, [256 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 1 }, [1024 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 1 } }
+  const plan = { [64 * KB]: { pairs: 3, seconds: 2, warmupPerConnection: 2 }, [256 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 1 }, [1024 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 1 } }
   for (const gz of [false, true]) {
     for (const shape of SMOKE ? (['unicode'] as const) : SHAPES) {
       for (const size of SMOKE ? [64 * KB] : [64 * KB, 256 * KB, 1024 * KB]) {
