@@ -1,6 +1,7 @@
 /**
  * `npm run bench` — every section, full length (several minutes; run it on a quiet machine).
- * `npm run bench -- --quick` — a smoke run under a minute. `--only=micro,store,http` picks sections.
+ * `npm run bench -- --quick` — the 1 KB HTTP ratios vs connect-redis in interleaved pairs, printed only
+ * (bench/pairs.ts; about a minute). `--only=micro,store,http` picks sections.
  * Uses REDIS_URL when set (only the bench's own keys are touched), else starts a private
  * redis-server. Writes bench/results/<timestamp>.json, .md and .svg, plus latest.md / latest.svg (a
  * quick run writes them under bench/results/quick/), and prints the markdown report on stdout
@@ -18,6 +19,7 @@ import { runHttp, type HttpSettings } from './http-load.js'
 import { describeMachine, finishMachine, REPO_ROOT } from './machine.js'
 import { ELD_RESOLUTION_MS, MAIN_THREAD_CLOCK } from './measure.js'
 import { runMicro } from './micro.js'
+import { pairsMain } from './pairs-main.js'
 import { renderMarkdown } from './report.js'
 import type { BenchResults, Section } from './results.js'
 import { runStoreLoad, type StoreLoadSettings } from './store-load.js'
@@ -67,6 +69,8 @@ function notes(quick: boolean): string[] {
 
 async function main(): Promise<void> {
   const { quick, sections } = parseArgs(process.argv.slice(2))
+  // Quick (CI): the 1 KB HTTP ratios vs connect-redis from interleaved pairs, printed, nothing written.
+  if (quick) return pairsMain('quick')
   const started = performance.now()
   const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}\n`)
   let redis: LocalRedis | undefined

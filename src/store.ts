@@ -19,6 +19,10 @@ import { traced, type TracedOperation } from './telemetry/tracing.js'
 import { Accounts, carryMarks, creationTimeOf, type OpenedRecord, type UserSession } from './users/accounts.js'
 import { isIndexKey, UserIndex } from './users/user-index.js'
 
+import type { OpenedText } from './codec/text.js'
+import type { LegacyOpened } from './legacy/legacy-reader.js'
+import { TouchCache } from './touch-cache.js'
+
 export type { UserSession } from './users/accounts.js'
 
 /** What {@link RedisStore.stats} returns. */
@@ -43,6 +47,11 @@ interface Engine {
 
 const GLOB = /[*?[\]\\]/g
 
+/** `await` only what needs it: a plain value costs no promise and no microtask. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
 /**
  * An express-session store on Redis that seals every session with authenticated encryption
  * bound to its Redis key. Every method takes an optional callback and returns a promise.
@@ -58,8 +67,13 @@ export class RedisStore extends Store {
   readonly #legacy: LegacyReader | undefined
   #sealerStats: () => DispatchStats = () => dispatchStats()
   #closed: Promise<void> | undefined
-  readonly #inflight = new Set<Promise<unknown>>()
   readonly #metrics: StoreMetrics | undefined
+  /** The engine once the keys are derived, so operations after start-up skip awaiting it. */
+  #ready: Engine | undefined
+  /** Operations in flight, and what `close()` waits on until they reach zero. */
+  #pending = 0
+  #drained: (() => void) | undefined
+  readonly #touches: TouchCache | undefined
 
   constructor(options: RedisStoreOptions) {
     super()
@@ -78,8 +92,9 @@ export class RedisStore extends Store {
     }
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
+    this.#touches = this.#options.touchAfter > 0 ? new TouchCache(this.#options.touchAfter) : undefined
     this.#engine = this.#start()
-    this.#engine.catch(() => {})
+    this.#engine.then((engine) => (this.#ready = engine), () => {})
   }
 
   async #start(): Promise<Engine> {
@@ -92,17 +107,25 @@ export class RedisStore extends Store {
     return { ring, sealer, accounts }
   }
 
-  /** Runs an operation, reporting to `callback` or the promise, and lets `close()` wait for it. */
+  /**
+   * Runs an operation and reports its outcome exactly once: to `callback` when one is given (the
+   * returned promise then never rejects), else through the returned promise. `close()` waits for it.
+   */
   #track<T>(callback: Callback<T> | undefined, work: () => Promise<T>, trace?: TracedOperation, sid?: string): Promise<T | undefined> {
+    this.#pending++
     const running = settle(callback, traced(trace, sid, work))
-    const done = running.catch(() => {}).finally(() => this.#inflight.delete(done))
-    this.#inflight.add(done)
+    running.then(this.#finish, this.#finish)
     return running
   }
 
-  async #ready(): Promise<Engine> {
+  readonly #finish = (): void => {
+    if (--this.#pending === 0) this.#drained?.()
+  }
+
+  /** The engine, or a promise of it while the keys are still being derived; throws once closed. */
+  #use(): Engine | Promise<Engine> {
     if (this.#closed) throw new SealedError('ERR_SEALED_CLOSED', 'the store is closed')
-    return this.#engine
+    return this.#ready ?? this.#engine
   }
 
   /** The Redis client (the one given, or the one made from `url`), as connect-redis exposes it. */
@@ -172,7 +195,12 @@ export class RedisStore extends Store {
   async #open(sid: string, stored: Buffer | null, engine: Engine): Promise<OpenedRecord | null> {
     // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
     if (stored === null || isTombstone(stored)) return null
-    const opened = this.#legacy?.recognizes(stored) ? await this.#legacy.open(stored) : await engine.sealer.open(stored, this.#key(sid))
+    let opened: OpenedText | LegacyOpened
+    if (this.#legacy?.recognizes(stored)) opened = await this.#legacy.open(stored)
+    else {
+      const opening = engine.sealer.open(stored, this.#key(sid))
+      opened = isThenable(opening) ? await opening : opening
+    }
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge, clockSkew, absoluteTimeout } = this.#options
     const now = Date.now()
@@ -182,7 +210,8 @@ export class RedisStore extends Store {
     if (absoluteTimeout !== undefined && createdAt !== undefined && now - createdAt > absoluteTimeout * 1000) return this.#reportFailure({ reason: 'absolute', sid })
     let session: SessionData
     try {
-      session = await this.#options.serializer.parse(opened.text)
+      const parsed = this.#options.serializer.parse(opened.text)
+      session = isThenable(parsed) ? await parsed : parsed
     } catch {
       return this.#reportFailure({ reason: 'parse', sid })
     }
@@ -197,7 +226,8 @@ export class RedisStore extends Store {
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const using = this.#use()
+      const engine = isThenable(using) ? await using : using
       return this.#read(sid, await this.#redis.get(this.#key(sid)), engine)
     }, 'get', sid)
   }
@@ -205,21 +235,27 @@ export class RedisStore extends Store {
   /** Seals and writes a session with its TTL; a TTL of zero or less (or not a number) deletes it instead. */
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const using = this.#use()
+      const engine = isThenable(using) ? await using : using
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
+      this.#touches?.forget(key)
       if (!(ttl > 0)) {
         await this.#writer.delete(key)
         return engine.accounts?.unlist(session, sid)
       }
-      const text = await this.#options.serializer.stringify(session)
+      const stringified: unknown = this.#options.serializer.stringify(session)
+      const text = isThenable(stringified) ? await stringified : stringified
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
       this.#checkSize(text)
-      const sealed = await engine.sealer.seal(text, key, { createdAt: createdAtOf(session) })
+      const sealing = engine.sealer.seal(text, key, { createdAt: createdAtOf(session) })
+      const sealed = isThenable(sealing) ? await sealing : sealing
       this.#counts.sealed++
       const keep = this.#options.disableTTL ? undefined : ttl
+      const at = Date.now()
       const write = () => this.#writer.set(key, sealed, keep)
-      await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
+      const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
+      if (written !== false && keep !== undefined) this.#touches?.record(key, keep, at)
     }, 'set', sid)
   }
 
@@ -233,7 +269,7 @@ export class RedisStore extends Store {
   /** The user's live sessions, newest first (needs `userOf`). */
   sessionsOf(user: string | number, callback?: Callback<UserSession[]>): Promise<UserSession[] | undefined> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const engine = await this.#use()
       return this.#accounts(engine).sessionsOf(user, (sid, stored) => this.#open(sid, stored, engine))
     })
   }
@@ -246,7 +282,7 @@ export class RedisStore extends Store {
     const done = typeof options === 'function' ? options : callback
     const except = typeof options === 'function' ? undefined : options?.except
     return this.#track(done, async () => {
-      const engine = await this.#ready()
+      const engine = await this.#use()
       const keep = new Set(typeof except === 'string' ? [except] : (except ?? []))
       return this.#accounts(engine).destroySessionsOf(user, keep, (sid, stored) => this.#open(sid, stored, engine))
     })
@@ -264,34 +300,45 @@ export class RedisStore extends Store {
     if (bytes > max) throw new SealedError('ERR_SEALED_TOO_LARGE', `the session is ${bytes} bytes, more than maxSessionBytes (${max})`)
   }
 
-  /** Extends a session's expiry (EXPIRE only, no crypto). A no-op with `disableTouch` or `disableTTL`. */
+  /**
+   * Extends a session's expiry (EXPIRE only, no crypto). A no-op with `disableTouch` or
+   * `disableTTL`, and with `touchAfter` when this store wrote or touched it recently enough.
+   */
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
-      await this.#ready()
+      const using = this.#use()
+      const engine = isThenable(using) ? await using : using
       if (this.#options.disableTouch || this.#options.disableTTL) return
       const ttl = this.#ttlFor(session)
       const key = this.#key(sid)
-      const engine = await this.#engine
+      const touches = this.#touches
+      const at = Date.now()
       if (!(ttl > 0)) {
+        touches?.forget(key)
         await this.#writer.delete(key)
         return engine.accounts?.unlist(session, sid)
       }
+      if (touches?.canSkip(key, ttl, at)) return
       const expire = () => this.#writer.expire(key, ttl)
       await (engine.accounts ? engine.accounts.write(session, sid, ttl, expire) : expire())
+      touches?.record(key, ttl, at)
     })
   }
 
   /** Deletes a session; with `destroyGuard`, replaces it with a tombstone that later writes respect. */
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
-      await this.#ready()
-      await this.#writer.destroy(this.#key(sid))
+      const using = this.#use()
+      if (isThenable(using)) await using
+      const key = this.#key(sid)
+      this.#touches?.forget(key)
+      await this.#writer.destroy(key)
     }, 'destroy', sid)
   }
 
   /** Batches of this store's keys, each key once: SCAN may return a key more than once. */
   async *#keys(): AsyncIterable<string[]> {
-    await this.#ready()
+    await this.#use()
     const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
     const seen = new Set<string>()
     for await (const keys of this.#redis.scan(match, this.#options.scanCount)) {
@@ -309,6 +356,7 @@ export class RedisStore extends Store {
   override clear(callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       for await (const keys of this.#keys()) await this.#redis.del(keys)
+      this.#touches?.clear()
     })
   }
 
@@ -334,7 +382,7 @@ export class RedisStore extends Store {
   /** Every session that opens, each with its `id`; records that do not open are left out. */
   override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined> {
     return this.#track(callback, async () => {
-      const engine = await this.#ready()
+      const engine = await this.#use()
       const start = this.#options.prefix.length
       const sessions: SessionData[] = []
       for await (const batch of this.#keys()) {
@@ -357,7 +405,7 @@ export class RedisStore extends Store {
   /** Waits for the operations in flight, then releases the pool and any client the store created. Later calls reject. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      await Promise.all([...this.#inflight])
+      if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
       const engine = await this.#engine.catch(() => undefined)
       await engine?.sealer.close()
       await this.#closeClient?.()

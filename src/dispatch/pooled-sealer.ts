@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os'
 import type { SealSettings, SealTimes } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
+import { place, type Machine, type Placement, type Work } from './cost-model.js'
 import type { DispatchStats, InlineSealer, Sealer } from './sealer.js'
 import { poolParts, type PoolParts, type SealedPool } from './sealed-pool.js'
 import { wipeRing } from './key-registry.js'
@@ -15,13 +17,21 @@ export interface PooledSealerConfig {
   readonly ringId: number
   readonly seal: SealSettings
   readonly maxBytes: number
-  /** Payloads of fewer plaintext bytes run inline (see plaintextBytesOf for a stored record). */
-  readonly offloadThreshold: number
+  /**
+   * A user's explicit `offloadThreshold`: payloads of at least this many plaintext bytes always go
+   * to the pool (see plaintextBytesOf for a stored record), smaller ones run inline. Undefined: the
+   * cost model decides per operation.
+   */
+  readonly offloadThreshold: number | undefined
   /** Lets one large result per event-loop turn be finished on the main thread. */
   readonly gate: TurnGate
 }
 
 const NOT_RUN = Symbol('not run')
+/** How often the main thread's event-loop utilisation is resampled for the cost model, ms. */
+const ELU_SAMPLE_MS = 100
+/** Below this many bytes nothing can pay for a round trip to a worker; the machine is not sampled. */
+const NEVER_POOLED_BYTES = 8192
 
 /** The UTF-8 size of `text`, computed only when its length alone cannot place it against `limit`. */
 function utf8Bytes(text: string, limit: number): number {
@@ -30,24 +40,56 @@ function utf8Bytes(text: string, limit: number): number {
 }
 
 /**
- * Seals and opens large payloads on the pool and small ones inline. A full queue, a worker that
- * throws, dies or times out: each makes the operation run inline instead, so no request fails
- * because of the pool.
+ * Seals and opens on the pool what the cost model (or an explicit `offloadThreshold`) places
+ * there, the rest inline. A full queue, a worker that throws, dies or times out: each makes the
+ * operation run inline instead, so no request fails because of the pool.
  */
 export class PooledSealer implements Sealer {
   readonly #config: PooledSealerConfig
   readonly #parts: PoolParts
-  readonly #inflight = new Set<Promise<unknown>>()
+  #running = 0
+  #drained: (() => void) | undefined
   readonly #counts = { pooled: 0, fallbacks: 0, workerFailures: 0 }
+  readonly #cores = availableParallelism()
+  #elu = performance.eventLoopUtilization()
+  #eluAt = performance.now()
+  #mainUtilization = 0
 
   constructor(config: PooledSealerConfig) {
     this.#config = config
     this.#parts = poolParts(config.pool)
   }
 
-  async seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string> {
-    const { inline, ringId, seal, offloadThreshold } = this.#config
-    if (utf8Bytes(text, offloadThreshold) < offloadThreshold) return inline.seal(text, redisKey, times)
+  /** The machine as the cost model sees it now; the main thread's ELU is resampled at most every 100 ms. */
+  machine(): Machine {
+    const now = performance.now()
+    if (now - this.#eluAt >= ELU_SAMPLE_MS) {
+      const elu = performance.eventLoopUtilization()
+      this.#mainUtilization = performance.eventLoopUtilization(elu, this.#elu).utilization
+      this.#elu = elu
+      this.#eluAt = now
+    }
+    const { piscina, settings, slots } = this.#parts
+    return { cores: this.#cores, workerUtilization: piscina.utilization, mainUtilization: this.#mainUtilization, queued: slots.queued, threads: settings.maxThreads }
+  }
+
+  #place(op: Work['op'], bytes: number, plaintextBytes: () => number): Placement {
+    const { offloadThreshold, seal } = this.#config
+    if (offloadThreshold !== undefined) return plaintextBytes() >= offloadThreshold ? 'pool' : 'inline'
+    if (bytes < NEVER_POOLED_BYTES) return 'inline'
+    const work: Work = { op, bytes, compression: seal.compression, mac: seal.scheme.hash !== undefined, encoding: seal.encoding }
+    return place(work, this.machine())
+  }
+
+  seal(text: string, redisKey: string, times?: SealTimes): Buffer | string | Promise<Buffer | string> {
+    const threshold = this.#config.offloadThreshold
+    const placement = this.#place('seal', text.length, () => utf8Bytes(text, threshold ?? 0))
+    if (placement === 'inline') return this.#config.inline.seal(text, redisKey, times)
+    return this.#sealPooled(text, redisKey, times)
+  }
+
+  async #sealPooled(text: string, redisKey: string, times: SealTimes | undefined): Promise<Buffer | string> {
+    const { inline, ringId, seal } = this.#config
     const task: SealTask = { op: 'seal', ring: ringId, text, key: redisKey, scheme: seal.scheme.id, encoding: seal.encoding, compression: seal.compression, times }
     const result = await this.#run(task, [])
     if (result === NOT_RUN) return inline.seal(text, redisKey, times)
@@ -56,9 +98,13 @@ export class PooledSealer implements Sealer {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
-  async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    const { inline, ringId, maxBytes, offloadThreshold } = this.#config
-    if (plaintextBytesOf(stored) < offloadThreshold) return inline.open(stored, redisKey)
+  open(stored: Buffer, redisKey: string): OpenedText | Promise<OpenedText> {
+    if (this.#place('open', stored.length, () => plaintextBytesOf(stored)) === 'inline') return this.#config.inline.open(stored, redisKey)
+    return this.#openPooled(stored, redisKey)
+  }
+
+  async #openPooled(stored: Buffer, redisKey: string): Promise<OpenedText> {
+    const { inline, ringId, maxBytes } = this.#config
     // Redis replies are views into a larger socket buffer; transferring one would move (or clone) all of it.
     const own = new Uint8Array(stored.length)
     own.set(stored)
@@ -69,20 +115,24 @@ export class PooledSealer implements Sealer {
     return result as OpenedText
   }
 
-  #run(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
-    const running = this.#runWhenFree(task, transferList)
-    this.#inflight.add(running)
-    return running.finally(() => this.#inflight.delete(running))
-  }
-
-  async #runWhenFree(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
-    const { piscina, settings, slots } = this.#parts
+  async #run(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
+    const { slots } = this.#parts
     const slot = slots.acquire()
     if (!slot) {
       this.#counts.fallbacks++
       return NOT_RUN
     }
-    await slot
+    this.#running++
+    try {
+      await slot
+      return await this.#runInSlot(task, transferList)
+    } finally {
+      if (--this.#running === 0) this.#drained?.()
+    }
+  }
+
+  async #runInSlot(task: Task, transferList: ArrayBuffer[]): Promise<unknown> {
+    const { piscina, settings, slots } = this.#parts
     const abort = new AbortController()
     const timer = setTimeout(() => abort.abort(), settings.taskTimeout)
     try {
@@ -110,7 +160,7 @@ export class PooledSealer implements Sealer {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#inflight])
+    if (this.#running > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
     const { pool, ownsPool, ringId } = this.#config
     wipeRing(this.#parts.registry, ringId)
     if (ownsPool) await pool.destroy()

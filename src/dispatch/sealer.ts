@@ -29,8 +29,9 @@ export function dispatchStats(counts: Partial<DispatchStats> = {}): DispatchStat
 
 /** Runs seal and open, inline or elsewhere. Both kinds produce and accept the same bytes. */
 export interface Sealer {
-  seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string>
-  open(stored: Buffer, redisKey: string): Promise<OpenedText>
+  /** Inline work returns its result directly; only work that waits (a worker, a turn) returns a promise. */
+  seal(text: string, redisKey: string, times?: SealTimes): Buffer | string | Promise<Buffer | string>
+  open(stored: Buffer, redisKey: string): OpenedText | Promise<OpenedText>
   stats(): DispatchStats
   close(): Promise<void>
 }
@@ -40,7 +41,7 @@ export class InlineSealer implements Sealer {
   #ops = 0
 
   /**
-   * @param gate when given, an open of at least `offloadThreshold` of plaintext waits for a turn of its own, so several
+   * @param gate when given, an open of at least `largeOpenBytes` of plaintext waits for a turn of its own, so several
    *   large reads finishing together do not stall the event loop for their sum.
    */
   constructor(
@@ -48,16 +49,20 @@ export class InlineSealer implements Sealer {
     private readonly settings: SealSettings,
     private readonly maxBytes: number,
     private readonly gate?: TurnGate,
-    private readonly offloadThreshold = Infinity,
+    private readonly largeOpenBytes = Infinity,
   ) {}
 
-  async seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string> {
+  seal(text: string, redisKey: string, times?: SealTimes): Buffer | string {
     this.#ops++
     return sealText(text, redisKey, this.ring, this.settings, times)
   }
 
-  async open(stored: Buffer, redisKey: string): Promise<OpenedText> {
-    if (this.gate && plaintextBytesOf(stored) >= this.offloadThreshold) await this.gate.enter()
+  open(stored: Buffer, redisKey: string): OpenedText | Promise<OpenedText> {
+    const turn = this.gate && plaintextBytesOf(stored) >= this.largeOpenBytes ? this.gate.enter() : undefined
+    return turn ? turn.then(() => this.#open(stored, redisKey)) : this.#open(stored, redisKey)
+  }
+
+  #open(stored: Buffer, redisKey: string): OpenedText {
     this.#ops++
     return openText(stored, redisKey, this.ring, this.maxBytes)
   }

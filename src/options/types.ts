@@ -103,6 +103,15 @@ export interface RedisStoreOptions {
   disableTTL?: boolean
   /** Make `touch` a no-op, so only a `set` extends a session. Default `false`. */
   disableTouch?: boolean
+  /**
+   * Seconds: a `touch` within this long of this store's last write or touch of the same session
+   * sends nothing to Redis (express-session touches on every request that did not change the
+   * session). The Redis expiry may then trail the cookie's by up to this long; it is never later
+   * than the cookie's, a touch that would shorten the expiry is always sent, and `destroy` or a
+   * TTL of zero forgets the session. Remembers at most 10,000 sessions per store (least recently
+   * used forgotten first; a forgotten one's next touch is sent). Default: off (every touch is sent).
+   */
+  touchAfter?: number
   /** Session ↔ text conversion. Default `JSON`. */
   serializer?: Serializer
   /** The COUNT hint of each SCAN in `ids`, `all`, `length` and `clear`, in keys. Default 100. */
@@ -125,9 +134,11 @@ export interface RedisStoreOptions {
   /** Worker pool for large sessions: `false`, `true`, pool settings, or a pool from `createSealedPool()`. Default `true`. */
   pool?: PoolOption
   /**
-   * Plaintext size in bytes from which a seal or open runs on the pool; smaller ones run inline.
-   * On `get` a compressed record's plaintext size is estimated as 8× its stored size.
-   * Default 32768 (see the README's performance section).
+   * Bytes: when given, every seal or open of at least this many plaintext bytes runs on the pool and smaller ones
+   * inline, whatever the machine (0 pools everything). Default: unset, and a cost model places each
+   * operation from what it does (cipher, compression, encoding, size) and the machine as it runs
+   * (cores, worker and main-thread utilisation); on 2 cores that means inline unless compressing
+   * (see docs/PERFORMANCE.md).
    */
   offloadThreshold?: number
   /**

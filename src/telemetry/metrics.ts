@@ -1,3 +1,4 @@
+import type { SealTimes } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
 import type { DispatchStats, Sealer } from '../dispatch/sealer.js'
 import type { MeterLike, MetricAttributes, ObservationSink, ResolvedMetrics } from './metrics-options.js'
@@ -164,9 +165,9 @@ class MeasuredSealer implements Sealer {
     private readonly metrics: StoreMetrics,
   ) {}
 
-  async seal(text: string, redisKey: string): Promise<Buffer | string> {
+  async seal(text: string, redisKey: string, times?: SealTimes): Promise<Buffer | string> {
     const started = performance.now()
-    const sealed = await this.inner.seal(text, redisKey)
+    const sealed = await this.inner.seal(text, redisKey, times)
     this.metrics.sealed((performance.now() - started) / 1000, sealed.length)
     return sealed
   }

@@ -50,7 +50,7 @@ test('InlineSealer: two large opens started together finish in different turns, 
   const small = (await sealer.seal('x'.repeat(10), 'k')) as Buffer
   const run = async (order: string[], records: Buffer[]): Promise<void> => {
     setImmediate(() => order.push('turn'))
-    await Promise.all(records.map((r, i) => sealer.open(r, 'k').then(() => order.push(`open ${i}`))))
+    await Promise.all(records.map((r, i) => Promise.resolve(sealer.open(r, 'k')).then(() => order.push(`open ${i}`))))
   }
   const largeOrder: string[] = []
   await run(largeOrder, [large, large])

@@ -48,7 +48,8 @@ async function longestStall(work: () => Promise<unknown>): Promise<number> {
 const session = JSON.parse(sessionText(MiB))
 
 test('pooled results are parsed one per event-loop turn, so 16 large reads stall the loop for about one parse', async (t) => {
-  const pooled = store({ pool: { minThreads: 1 } })
+  // offloadThreshold 0: every operation pooled, whatever the cost model would choose on this machine.
+  const pooled = store({ pool: { minThreads: 1 }, offloadThreshold: 0 })
   const ids = Array.from({ length: 16 }, (_, i) => `big${i}`)
   await Promise.all(ids.map((id) => pooled.set(id, session)))
   const text = sessionText(MiB)

@@ -30,7 +30,7 @@ for (const fault of ['throw', 'exit'] as const) {
     assert.equal(stats.workerFailures, 2, 'the seal and the open both failed on the worker')
     assert.equal(stats.pooled, 0)
     assert.equal(stats.inline, 2, 'both were redone inline')
-    const healthy = await pooled.open(sealed, key.replace(`__fault_${fault}__`, '')).catch(() => undefined)
+    const healthy = await Promise.resolve(pooled.open(sealed, key.replace(`__fault_${fault}__`, ''))).catch(() => undefined)
     assert.deepEqual(healthy && { ok: healthy.ok }, { ok: false }, 'a moved record still fails on the replacement worker')
     assert.equal(pooled.stats().pooled, 1, 'the pool (with its replacement worker) runs tasks again')
   })

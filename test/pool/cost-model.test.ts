@@ -1,0 +1,59 @@
+/** The dispatcher's cost model: fixed inputs give fixed placements (no timing involved). */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { estimate, place, type Machine, type Work } from '../../src/dispatch/cost-model.js'
+
+const KB = 1024
+const gzip = { algorithm: 'gzip', level: 6 } as const
+const twoCores: Machine = { cores: 2, workerUtilization: 0.2, mainUtilization: 0.8, queued: 0, threads: 1 }
+const eightCores: Machine = { ...twoCores, cores: 8 }
+const work = (op: Work['op'], bytes: number, extra: Partial<Work> = {}): Work => ({ op, bytes, compression: undefined, mac: false, encoding: 'binary', ...extra })
+
+describe('cost model', () => {
+  it('on 2 cores (no spare core): inline unless compressing, at every size; gzip opens stay inline too', () => {
+    for (const size of [64 * KB, 256 * KB, 1024 * KB]) {
+      assert.equal(place(work('seal', size), twoCores), 'inline', `seal ${size / KB} KB`)
+      assert.equal(place(work('open', size), twoCores), 'inline', `open ${size / KB} KB`)
+      assert.equal(place(work('seal', size, { compression: gzip }), twoCores), 'pool', `gzip seal ${size / KB} KB`)
+      assert.equal(place(work('open', size / 4, { compression: gzip }), twoCores), 'inline', `gzip open of ${size / KB} KB`)
+    }
+  })
+
+  it('small work never pays for a worker, whatever the machine', () => {
+    for (const machine of [twoCores, eightCores]) {
+      assert.equal(place(work('seal', 1 * KB, { compression: gzip }), machine), 'inline')
+      assert.equal(place(work('open', 16 * KB), machine), 'inline')
+    }
+  })
+
+  it('with spare cores, large uncompressed work goes to the pool', () => {
+    assert.equal(place(work('seal', 1024 * KB), eightCores), 'pool')
+    assert.equal(place(work('open', 1024 * KB), eightCores), 'pool')
+    assert.equal(place(work('seal', 256 * KB, { mac: true }), eightCores), 'pool')
+  })
+
+  it('a busy worker or a backlog keeps work inline', () => {
+    const big = work('seal', 1024 * KB, { compression: gzip })
+    assert.equal(place(big, { ...eightCores, queued: 1 }), 'inline')
+    assert.equal(place(big, { ...eightCores, workerUtilization: 0.99 }), 'inline')
+    assert.equal(place(big, { ...twoCores, threads: 0, cores: 1 }), 'inline')
+  })
+
+  it('a saturated main thread lowers the bar on 2 cores', () => {
+    // A gzip level 1 seal saves main-thread time but less than 4x the CPU it adds; at ELU > 0.9 the bar is 2x.
+    const open = work('seal', 256 * KB, { compression: { algorithm: 'gzip', level: 1 } })
+    const { inlineUs, pooledMainUs, workerUs } = estimate(open)
+    const ratio = (inlineUs - pooledMainUs) / (pooledMainUs + workerUs - inlineUs)
+    assert.ok(ratio > 2 && ratio < 4, `gain ${ratio}`)
+    assert.equal(place(open, twoCores), 'inline')
+    assert.equal(place(open, { ...twoCores, mainUtilization: 0.95 }), 'pool')
+  })
+
+  it('estimates grow with size and with costlier work', () => {
+    const plain = estimate(work('seal', 256 * KB)).inlineUs
+    assert.ok(estimate(work('seal', 512 * KB)).inlineUs > plain)
+    assert.ok(estimate(work('seal', 256 * KB, { mac: true })).inlineUs > plain)
+    assert.ok(estimate(work('seal', 256 * KB, { encoding: 'base64' })).inlineUs > plain)
+    assert.ok(estimate(work('seal', 256 * KB, { compression: { algorithm: 'gzip', level: 9 } })).inlineUs > estimate(work('seal', 256 * KB, { compression: gzip })).inlineUs)
+  })
+})

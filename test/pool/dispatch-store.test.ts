@@ -1,0 +1,61 @@
+/**
+ * The default dispatcher through the store, on this machine: where large sessions' seals and
+ * opens ran (stats().inline / pooled), for compressed and uncompressed stores and for a user's
+ * explicit offloadThreshold. Counts, not timings.
+ */
+import assert from 'node:assert/strict'
+import { availableParallelism } from 'node:os'
+import { after, describe, it } from 'node:test'
+import { RedisStore, type RedisStoreOptions } from '../../src/index.js'
+import { useClient, useRedis } from '../support/redis.js'
+import { SECRET_A, sessionWith, uniquePrefix } from '../support/sessions.js'
+import { sessionText } from './pool-fixture.js'
+
+const redis = useRedis()
+const client = useClient(redis)
+const stores: RedisStore[] = []
+after(() => Promise.all(stores.map((s) => s.close())))
+
+const KB = 1024
+const spareCore = availableParallelism() > 2
+const big = () => sessionWith({ cart: JSON.parse(sessionText(256 * KB)) as unknown })
+
+async function roundTrips(options: Partial<RedisStoreOptions>, count = 4): Promise<{ inline: number; pooled: number }> {
+  const store = new RedisStore({ client: client.client, prefix: uniquePrefix('dispatch'), secret: SECRET_A, pool: { minThreads: 1, maxThreads: 1 }, ...options } as RedisStoreOptions)
+  stores.push(store)
+  for (let i = 0; i < count; i++) {
+    await store.set(`s${i}`, big())
+    assert.ok(await store.get(`s${i}`), 'the session reads back')
+  }
+  const { inline, pooled } = store.stats()
+  return { inline, pooled }
+}
+
+describe(`default dispatcher on this machine (${availableParallelism()} cores)`, () => {
+  it(spareCore ? 'uncompressed 256 KB sessions use the pool (a core to spare)' : 'uncompressed 256 KB sessions stay inline (no spare core)', async () => {
+    const { inline, pooled } = await roundTrips({})
+    if (spareCore) assert.ok(pooled > 0, `pooled ${pooled}`)
+    else assert.deepEqual({ inline, pooled }, { inline: 8, pooled: 0 })
+  })
+
+  it('gzip-compressed 256 KB sessions are sealed on the pool', async () => {
+    const { inline, pooled } = await roundTrips({ compress: { algorithm: 'gzip' } })
+    assert.ok(pooled >= 4, `every seal pooled: pooled ${pooled}, inline ${inline}`)
+    assert.equal(inline + pooled, 8)
+  })
+
+  it('small sessions always run inline, compressed or not', async () => {
+    const store = new RedisStore({ client: client.client, prefix: uniquePrefix('small'), secret: SECRET_A, compress: { algorithm: 'gzip', minBytes: 0 } })
+    stores.push(store)
+    for (let i = 0; i < 5; i++) {
+      await store.set('x', sessionWith({ n: i, note: 'x'.repeat(2000) }))
+      await store.get('x')
+    }
+    assert.deepEqual({ inline: store.stats().inline, pooled: store.stats().pooled }, { inline: 10, pooled: 0 })
+  })
+
+  it('an explicit offloadThreshold still forces the pool at and above it', async () => {
+    const { inline, pooled } = await roundTrips({ offloadThreshold: 64 * KB })
+    assert.deepEqual({ inline, pooled }, { inline: 0, pooled: 8 })
+  })
+})
