@@ -21,7 +21,7 @@ const TEN_DAYS_MS = 10 * 86_400_000
 let redis: LocalRedis
 let client: ReturnType<typeof createClient>
 let ioredis: Redis
-let oldRing: KeyRing
+const oldRings = new Map<string, Promise<KeyRing>>()
 const stores: RedisStore[] = []
 
 function sample(user: string): SessionData {
@@ -36,8 +36,16 @@ function store(options: Partial<RedisStoreOptions>): { store: RedisStore; failur
   return { store: s, failures }
 }
 
+/** OLD's keys as a store with this prefix derives them (its keySalt defaults to the prefix). */
+function oldRingFor(prefix: string): Promise<KeyRing> {
+  let ring = oldRings.get(prefix)
+  if (!ring) oldRings.set(prefix, (ring = deriveMasterKeys([OLD], prefix).then((keys) => new KeyRing(keys))))
+  return ring
+}
+
 /** A record the app sealed with OLD ten days ago, still within its Redis TTL (an hour left). */
 async function writeOld(key: string, user: string): Promise<number> {
+  const oldRing = await oldRingFor(key.slice(0, key.indexOf(':') + 1))
   const sealedAt = Date.now() - TEN_DAYS_MS
   const settings = { scheme: schemeFor('aes-256-gcm', 'sha512'), encoding: 'binary' as const, compression: undefined }
   const record = resealKeepingTimes(Buffer.from(JSON.stringify(sample(user))), key, oldRing, settings, { sealedAt })
@@ -58,7 +66,6 @@ before(async () => {
   client = createClient({ url: redis.url })
   await client.connect()
   ioredis = new Redis(redis.port, '127.0.0.1')
-  oldRing = new KeyRing(await deriveMasterKeys([OLD]))
 })
 
 after(async () => {
