@@ -47,8 +47,15 @@ describe('races', () => {
       const { store } = await make(destroyGuard === undefined ? {} : { destroyGuard })
       for (let i = 0; i < 100; i++) await store.set(`old${i}`, as('v'))
       const writes: Promise<unknown>[] = []
-      const ending = store.destroySessionsOf('v')
-      for (let i = 0; i < 100; i++) writes.push(store.set(`new${i}`, as('v')), store.set(`old${i}`, as('v')))
+      let ended = false
+      const ending = store.destroySessionsOf('v').finally(() => (ended = true))
+      // Writes spread over the loop turns the end takes, and a few after it, so some land on each side.
+      let after = 0
+      for (let i = 0; i < 100 && after < 5; i++) {
+        writes.push(store.set(`new${i}`, as('v')), store.set(`old${i}`, as('v')))
+        if (ended) after++
+        await new Promise((resolve) => setImmediate(resolve))
+      }
       await Promise.all([ending, ...writes])
       const listed = new Set(((await store.sessionsOf('v')) ?? []).map((s) => s.id))
       let alive = 0
