@@ -2,7 +2,8 @@
  * A real local Redis Cluster (masters + replicas) on free loopback ports, for the cluster suites.
  * Built on scripts/local-redis.ts: each node is a `startRedis()` with cluster mode on.
  */
-import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
+import { createServer } from 'node:net'
+import { freePort, startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import { infoFields, pollUntil, redisCli, requireRedisCli } from './redis-cli.js'
 
 /** One master as the cluster currently sees it. */
@@ -36,6 +37,7 @@ const HOST = '127.0.0.1'
 const ALL_SLOTS = '16384'
 
 /** Node settings: a short node timeout and no diskless-sync delay keep start-up and failover fast. */
+const BUS_OFFSET = 10_000
 const NODE_ARGS = [
   '--cluster-enabled', 'yes',
   '--cluster-config-file', 'nodes.conf',
@@ -67,6 +69,22 @@ async function replicaInSync(port: number): Promise<boolean> {
   return info.get('role') === 'slave' && info.get('master_link_status') === 'up' && info.get('master_sync_in_progress') === '0'
 }
 
+/** The cluster bus listens on the data port + 10000: both must be free and the bus port valid. */
+async function clusterNodePort(): Promise<number> {
+  for (;;) {
+    const port = await freePort()
+    if (port + BUS_OFFSET <= 65_535 && (await isFree(port + BUS_OFFSET))) return port
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, HOST, () => server.close(() => resolve(true)))
+  })
+}
+
 /** Starts `masters` × (1 + `replicasPerMaster`) nodes and forms a cluster with redis-cli. */
 export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Promise<LocalCluster> {
   requireRedisCli()
@@ -76,7 +94,7 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Pro
     await Promise.all(nodes.map((node) => node.stop()))
   }
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startRedis(NODE_ARGS))
+    for (let i = 0; i < count; i++) nodes.push(await startRedis(NODE_ARGS, await clusterNodePort()))
     const ports = nodes.map((node) => node.port)
     await redisCli(ports[0] as number, ['--cluster', 'create', ...ports.map((p) => `${HOST}:${p}`), '--cluster-replicas', replicasPerMaster, '--cluster-yes'], 60_000)
 
