@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { RedisStore as ConnectRedisStore } from 'connect-redis'
 import session, { type SessionData, type Store } from 'express-session'
 import { Redis } from 'ioredis'
@@ -14,19 +12,14 @@ import { freePort, startRedis, type LocalRedis } from '../scripts/local-redis.js
 import { describeRecord } from '../src/cli/record-info.js'
 import { connectRedis, type SessionRedis } from '../src/cli/session-redis.js'
 import { RedisStore, type RedisStoreOptions } from '../src/index.js'
+import { runCli, spawnCli } from './support/cli-process.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const OLD = 'old-secret-of-the-sealed-store-0123456789abcdef'
 const NEW = 'new-secret-of-the-sealed-store-0123456789abcdef'
 const LEGACY = 'the-connect-redis-crypto-secret'
 type CryptoStoreClass = new (options: Record<string, unknown>) => Store
 const CryptoStore = (createRequire(import.meta.url)('connect-redis-crypto') as (s: typeof session) => CryptoStoreClass)(session)
 
-interface CliResult {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 let redis: LocalRedis
 let client: ReturnType<typeof createClient>
@@ -35,21 +28,8 @@ let cas: SessionRedis
 let dir: string
 const stores: RedisStore[] = []
 
-function spawnCli(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
-  return { child, done }
-}
 
-const cli = (args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> => spawnCli(args, env).done
+const cli = runCli
 const withRedisEnv = (env: Record<string, string> = {}) => ({ REDIS_URL: redis.url, ...env })
 
 function store(options: Partial<RedisStoreOptions>): RedisStore {

@@ -1,30 +1,17 @@
 /** `sessions <user>` and `revoke <user>` of the CLI against a real redis-server. */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import type { SessionData } from 'express-session'
 import { useRedis } from '../support/redis.js'
 import { StoreTracker, sessionWith } from '../support/sessions.js'
+import { runCli } from '../support/cli-process.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SECRET = 'a cli test passphrase of more than 32 characters'
 const redis = useRedis()
 const stores = new StoreTracker()
 redis.beforeStop(() => stores.closeAll())
 
-function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redis.url, SESSION_STORE_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
-}
+const cli = (args: readonly string[]) => runCli(args, { REDIS_URL: redis.url, SESSION_STORE_SECRET: SECRET })
 
 test('sessions lists ids and times without contents unless --show; revoke ends all but --except', async () => {
   await redis.started()
