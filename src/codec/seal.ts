@@ -78,7 +78,7 @@ function timesOf(times: SealTimes | number | undefined): [sealedAt: number, crea
 /** Encrypts `body` into `record` from `at` and writes the tag after it; one buffer for the whole record. */
 function encryptInto(record: Buffer, at: number, scheme: Scheme, keys: SchemeKeys, aad: Buffer, nonce: Buffer, body: Uint8Array): void {
   if (scheme.hash === undefined) {
-    const recordKey = (keys.deriver as NonNullable<SchemeKeys['deriver']>).derive(nonce)
+    const recordKey = (keys.deriver as NonNullable<SchemeKeys['deriver']>).fresh(nonce)
     const cipher = createCipheriv(scheme.cipher as 'aes-256-gcm', recordKey, nonce.subarray(12), AEAD)
     recordKey.fill(0)
     cipher.setAAD(aad)
@@ -114,7 +114,7 @@ export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, setting
   record.writeUIntBE(createdAt, 13, 6)
   record.writeUInt32BE(plain.length, 19)
   const nonce = record.subarray(HEADER_V2_BYTES, HEADER_V2_BYTES + nonceLength)
-  fillNonce(nonce)
+  if (keys.deriver === undefined) fillNonce(nonce)
   const aad = additionalData(record.subarray(0, HEADER_V2_BYTES), redisKey)
   encryptInto(record, HEADER_V2_BYTES + nonceLength, scheme, keys, aad, nonce, body)
   return settings.encoding === 'binary' ? record : record.toString(settings.encoding)
