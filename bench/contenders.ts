@@ -53,7 +53,7 @@ function ourOptions(name: StoreContender): Partial<RedisStoreOptions> {
 }
 
 /** Builds a contender's store on a fresh, connected client of its own. */
-export async function openStore(name: StoreContender, redisUrl: string, secrets: BenchSecrets, prefix = `${name}:`): Promise<OpenedStore> {
+export async function openStore(name: StoreContender, redisUrl: string, secrets: BenchSecrets, prefix = `${name}:`, extra: Partial<RedisStoreOptions> = {}): Promise<OpenedStore> {
   const client = createClient({ url: redisUrl })
   client.on('error', () => {})
   await client.connect()
@@ -68,7 +68,7 @@ export async function openStore(name: StoreContender, redisUrl: string, secrets:
     const CryptoStore = connectRedisCrypto(session)
     return { store: new CryptoStore({ client: client.legacy(), prefix, secret: secrets.crypto }), close: closeClient }
   }
-  const store = new RedisStore({ client, prefix, secret: Buffer.from(secrets.sealed, 'hex'), ...ourOptions(name) })
+  const store = new RedisStore({ client, prefix, secret: Buffer.from(secrets.sealed, 'hex'), ...ourOptions(name), ...extra })
   return {
     store,
     async close() {

@@ -13,9 +13,10 @@ import { createClient } from 'redis'
 import { RedisStore, type RedisStoreOptions } from '../src/index.js'
 import { startCostMeter } from './measure.js'
 import { makeShapedSession, type Shape } from './shapes.js'
-import { sessionFields } from './session-data.js'
+import { sessionFields, userIdOf } from './session-data.js'
 
-export type StoreSpec = { kind: 'connect-redis' } | { kind: 'ours'; options: Partial<RedisStoreOptions> }
+/** `userOf`: the store indexes sessions by `session.user.id` (a function cannot cross to the child, so it is named here). */
+export type StoreSpec = { kind: 'connect-redis' } | { kind: 'ours'; options: Partial<RedisStoreOptions>; userOf?: true }
 
 export type PairToServer =
   | { type: 'start'; spec: StoreSpec; redisUrl: string; secret: string; prefix: string }
@@ -111,7 +112,7 @@ async function handle(m: PairToServer): Promise<void> {
         store = new ConnectRedis({ client, prefix: m.prefix })
         closeStore = async () => void (await client.close())
       } else {
-        const ours = new RedisStore({ client, prefix: m.prefix, secret: Buffer.from(m.secret, 'hex'), ...m.spec.options })
+        const ours = new RedisStore({ client, prefix: m.prefix, secret: Buffer.from(m.secret, 'hex'), ...m.spec.options, ...(m.spec.userOf ? { userOf: userIdOf } : {}) })
         store = ours
         closeStore = async () => {
           await ours.close()

@@ -3,6 +3,7 @@
  * one Redis, in this process, for ours (defaults) and connect-redis 9, each on its own client.
  */
 import type { SessionData, Store } from 'express-session'
+import type { RedisStoreOptions } from '../src/index.js'
 import { openStore, storeGet, storeSet, type BenchSecrets, type OpenedStore, type StoreContender } from './contenders.js'
 import { startCostMeter } from './measure.js'
 import { makeSession } from './session-data.js'
@@ -19,8 +20,8 @@ export interface StoreSubject {
   close(): Promise<void>
 }
 
-export async function storeSubject(name: StoreContender, url: string, secrets: BenchSecrets, size: number, inFlight: number): Promise<StoreSubject> {
-  const opened: OpenedStore = await openStore(name, url, secrets, `pairs-${name}:`)
+export async function storeSubject(name: StoreContender, url: string, secrets: BenchSecrets, size: number, inFlight: number, extra?: { label: string; options: Partial<RedisStoreOptions> }): Promise<StoreSubject> {
+  const opened: OpenedStore = await openStore(name, url, secrets, `pairs-${extra?.label ?? name}:`, extra?.options)
   const store: Store = opened.store
   const session = makeSession(size) as unknown as SessionData
   for (let slot = 0; slot < inFlight; slot++) await storeSet(store, `s${slot}`, session)

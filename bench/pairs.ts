@@ -14,7 +14,7 @@ import type { StoreSpec } from './pair-server.js'
 import { createSessions, httpRun, startPairServer, startPinger, type HttpRun, type PairServer, type Pinger, type Route } from './pairs-http.js'
 import { storeSubject } from './pairs-store.js'
 import { SHAPES, type Shape } from './shapes.js'
-import { sizeLabel } from './session-data.js'
+import { sizeLabel, userIdOf } from './session-data.js'
 
 const KB = 1024
 /** PAIRS_SMOKE=1: the full run's code paths at their smallest (one cell, one pair), to check the machinery. */
@@ -52,6 +52,7 @@ const SPECS: Record<string, StoreSpec> = {
   'connect-redis': { kind: 'connect-redis' },
   ours: { kind: 'ours', options: {} },
   'ours touchAfter 60': { kind: 'ours', options: { touchAfter: 60 } },
+  'ours userOf': { kind: 'ours', options: {}, userOf: true },
   'ours gzip': { kind: 'ours', options: gzip },
   'pool: false': { kind: 'ours', options: { pool: false } satisfies Partial<RedisStoreOptions> },
   'pool: false gzip': { kind: 'ours', options: { pool: false, ...gzip } },
@@ -116,16 +117,17 @@ async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void): Pro
   const quick = mode === 'quick'
   const settings = { shape: 'objects' as const, size: KB, connections: 32, seconds: quick || SMOKE ? 1 : 2, warmup: quick ? 320 : 960, pairs: SMOKE ? 1 : quick ? 5 : 7 }
   const cookies = new Map<string, string[]>()
-  const cases: [string, string, Route, string, Goal][] = [
+  const cases: [string, string, Route, string, Goal, string?][] = [
     ['http-1k-work', 'ours', '/work', 'HTTP 1 KB read+write, ours / connect-redis req/s', { direction: '>=', target: 0.95 }],
     ['http-1k-read', 'ours', '/read', 'HTTP 1 KB read+touch, ours / connect-redis req/s', { direction: '>=', target: 0.95 }],
   ]
   if (!quick) cases.push(['http-1k-touchafter', 'ours touchAfter 60', '/read', 'HTTP 1 KB read+touch, ours with touchAfter: 60 / connect-redis req/s', { direction: '>=', target: 1.2 }])
+  if (!quick) cases.push(['http-1k-userof', 'ours userOf', '/work', 'HTTP 1 KB read+write, ours with userOf / ours without req/s', { direction: '>=', target: 0.9 }, 'ours'])
   const out: Figure[] = []
-  for (const [id, ours, route, title, goal] of cases) {
+  for (const [id, ours, route, title, goal, against = 'connect-redis'] of cases) {
     log(title)
     const before = load1()
-    const runs = await httpPair(sv, ours, 'connect-redis', { ...settings, route, cookies })
+    const runs = await httpPair(sv, ours, against, { ...settings, route, cookies })
     const f = figure(id, title, 'req/s', ratios(runs, (r) => r.reqPerSec), before, goal, { a: runs.a.map((r) => r.reqPerSec), b: runs.b.map((r) => r.reqPerSec) })
     f.dispatch = sum(runs.a)
     print(f)
@@ -147,10 +149,27 @@ async function oneKbStore(url: string, log: (s: string) => void): Promise<Figure
     const main = figure('store-1k-main', 'Store 1 KB get+set, ours − connect-redis main-thread µs per op', 'µs', diffs, before, { direction: '<=', target: 15 }, { a: runs.a.map((r) => r.mainUsPerOp), b: runs.b.map((r) => r.mainUsPerOp) })
     print(ops)
     print(main)
-    return [ops, main]
+    return [ops, main, await userOfStore(url, secrets, log)]
   } finally {
     await ours.close()
     await theirs.close()
+  }
+}
+
+/** #12's cost: the same store with and without `userOf` (one extra pipelined ZADD per write that keeps its owner). */
+async function userOfStore(url: string, secrets: { sealed: string; crypto: string }, log: (s: string) => void): Promise<Figure> {
+  log('store level 1 KB, userOf vs without')
+  const withIndex = await storeSubject('auto', url, secrets, KB, 32, { label: 'userof', options: { userOf: userIdOf } })
+  const without = await storeSubject('auto', url, secrets, KB, 32, { label: 'no-userof', options: {} })
+  try {
+    const before = load1()
+    const runs = await interleave(SMOKE ? 1 : 7, () => withIndex.run(SMOKE ? 500 : 2000), () => without.run(SMOKE ? 500 : 2000))
+    const f = figure('store-1k-userof', 'Store 1 KB get+set ×32, with userOf / without ops/s', 'ops/s', ratios(runs, (r) => r.opsPerSec), before, { direction: '>=', target: 0.9 }, { a: runs.a.map((r) => r.opsPerSec), b: runs.b.map((r) => r.opsPerSec) })
+    print(f)
+    return f
+  } finally {
+    await withIndex.close()
+    await without.close()
   }
 }
 

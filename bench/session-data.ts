@@ -110,3 +110,6 @@ export function sessionFields(session: BenchSession): Record<string, unknown> {
 export function sizeLabel(bytes: number): string {
   return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`
 }
+
+/** The bench's `userOf`: the id of the user a generated session belongs to. */
+export const userIdOf = (s: object): number | undefined => (s as { user?: { id?: number } }).user?.id
