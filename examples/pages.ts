@@ -49,6 +49,8 @@ const STYLE = `
   table { border-collapse: collapse; width: 100%; }
   td, th { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; }
   .error { color: #a00; }
+  .notice { color: #060; }
+  tr.current { background: #f4f8ff; }
   .muted { color: #666; font-size: .9em; }
 `
 
@@ -104,7 +106,8 @@ export function profilePage(name: string, since: string, cartCount: number, sess
   <tr><th>Logged in since</th><td>${escapeHtml(since)}</td></tr>
   <tr><th>Items in cart</th><td>${formatCount(cartCount)}</td></tr>
   <tr><th>Session size</th><td>${formatCount(sessionBytes)} bytes</td></tr>
-</table>`,
+</table>
+<p><a href="/devices">Your devices</a> <span class="muted">(every browser logged in as you; log them out)</span></p>`,
   )
 }
 

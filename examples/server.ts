@@ -11,12 +11,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session'
 import { createClient } from 'redis'
 import { RedisStore } from '../src/index.js'
+import { addDeviceRoutes, browserOf } from './devices.js'
 import { prometheusMetrics, type PrometheusMetrics } from './metrics.js'
 import { cartPage, loginPage, PRODUCTS, profilePage, welcomePage, type CartItem } from './pages.js'
 
 declare module 'express-session' {
   interface SessionData {
-    account?: { name: string; since: string }
+    /** `browser`: the User-Agent at login (see `browserOf`), for the devices page. */
+    account?: { name: string; since: string; browser?: string }
     cart?: CartItem[]
   }
 }
@@ -105,7 +107,7 @@ function buildApp({ store, secret, cookieSecret, ping, offloadThreshold, logErro
       return
     }
     await sessionStep(req, 'regenerate')
-    req.session.account = { name, since: new Date().toISOString() }
+    req.session.account = { name, since: new Date().toISOString(), browser: browserOf(req.get('user-agent')) }
     req.session.cart = []
     await sessionStep(req, 'save')
     res.redirect(303, '/profile')
@@ -115,6 +117,8 @@ function buildApp({ store, secret, cookieSecret, ping, offloadThreshold, logErro
     const user = req.session.account as { name: string; since: string }
     res.type('html').send(profilePage(user.name, user.since, req.session.cart?.length ?? 0, sessionBytes(req)))
   })
+
+  addDeviceRoutes(app, store, requireUser, (req) => req.session.account?.name ?? '')
 
   app.get('/cart', requireUser, (req, res) => {
     res.type('html').send(cartPage(req.session.account?.name ?? '', req.session.cart ?? [], sessionBytes(req), offloadThreshold))
@@ -197,7 +201,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   ready = true
   const offloadThreshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
   const metrics = prometheusMetrics()
-  const store = new RedisStore({ client, secret: options.secret, offloadThreshold, metrics: { meterProvider: metrics.meterProvider } })
+  const store = new RedisStore({
+    client,
+    secret: options.secret,
+    offloadThreshold,
+    metrics: { meterProvider: metrics.meterProvider },
+    // Indexes each session under its user, for the devices page (sessionsOf, destroySessionsOf).
+    userOf: (s) => s.account?.name,
+  })
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
   const server = buildApp({ store, secret: options.secret, cookieSecret: options.cookieSecret, ping, offloadThreshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {

@@ -9,40 +9,7 @@ import { after, before, test } from 'node:test'
 import { createClient, RESP_TYPES } from 'redis'
 import { startApp, type RunningApp } from '../examples/server.js'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
-
-/** A browser in miniature: keeps cookies between requests and never follows redirects. */
-class Browser {
-  readonly cookies = new Map<string, string>()
-  constructor(private readonly base: string) {}
-
-  async request(path: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
-    const headers: Record<string, string> = {}
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-    if (form) headers['content-type'] = 'application/x-www-form-urlencoded'
-    const response = await fetch(this.base + path, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      body: form ? new URLSearchParams(form).toString() : undefined,
-      redirect: 'manual',
-    })
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';')
-      const name = pair.slice(0, pair.indexOf('='))
-      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a))
-      if (expired) this.cookies.delete(name)
-      else this.cookies.set(name, pair.slice(name.length + 1))
-    }
-    return { status: response.status, location: response.headers.get('location'), body: await response.text() }
-  }
-
-  /** The session id inside the signed `connect.sid` cookie (`s:<id>.<signature>`). */
-  sessionId(): string {
-    const cookie = decodeURIComponent(this.cookies.get('connect.sid') ?? '')
-    const match = /^s:([^.]+)\./.exec(cookie)
-    assert.ok(match, `no signed session cookie: ${cookie}`)
-    return match[1] as string
-  }
-}
+import { Browser } from './support/http-browser.js'
 
 let redis: LocalRedis
 let app: RunningApp
