@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { SessionData } from 'express-session'
 import type { SealErrorInfo } from '../src/index.js'
-import { clientKinds, useRedis, type ClientKind, useKindClient } from './support/redis.js'
+import { clientKinds, glideKind, useRedis, type ClientKind, useKindClient } from './support/redis.js'
 import { asStored, nextTurn, probe, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
 
 const redis = useRedis()
@@ -179,4 +179,4 @@ function contract(kind: ClientKind): void {
   })
 }
 
-for (const kind of clientKinds()) describe(kind.name, () => contract(kind))
+for (const kind of [...clientKinds(), glideKind()]) describe(kind.name, () => contract(kind))

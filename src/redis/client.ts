@@ -1,5 +1,6 @@
 import { SealedError, SealedOptionsError } from '../errors.js'
 import type { RedisAdapter } from './adapter.js'
+import { glideAdapter, isGlide } from './glide.js'
 import { ioRedisAdapter, isIoRedis } from './ioredis.js'
 import { ioRedisClusterAdapter, isIoRedisCluster } from './ioredis-cluster.js'
 import { isNodeRedis, nodeRedisAdapter, type NodeRedisCommands } from './node-redis.js'
@@ -10,7 +11,8 @@ export type { RedisAdapter } from './adapter.js'
 
 /**
  * Wraps a user's client: node-redis v5/v6 (`createClient`, `createSentinel`, `createCluster`) or
- * ioredis v5/v6 or iovalkey, its fork (`Redis`, `Redis` with `sentinels`, `Cluster`). A TypeError names the option
+ * ioredis v5/v6 or iovalkey, its fork (`Redis`, `Redis` with `sentinels`, `Cluster`), or Valkey GLIDE 2
+ * (`GlideClient`, `GlideClusterClient`). A TypeError names the option
  * when it is none of these. Clusters and sentinels are checked first: they also have the single-node methods.
  */
 export function adaptClient(client: unknown): RedisAdapter {
@@ -20,8 +22,9 @@ export function adaptClient(client: unknown): RedisAdapter {
     if (isNodeRedis(client)) return nodeRedisAdapter(client)
     if (isIoRedisCluster(client)) return ioRedisClusterAdapter(client)
     if (isIoRedis(client)) return ioRedisAdapter(client)
+    if (isGlide(client)) return glideAdapter(client)
   }
-  throw new SealedOptionsError('client', 'must be a node-redis v5/v6, ioredis v5/v6 or iovalkey client (single node, sentinel or cluster)')
+  throw new SealedOptionsError('client', 'must be a node-redis v5/v6, ioredis v5/v6, iovalkey or Valkey GLIDE client (single node, sentinel or cluster)')
 }
 
 interface OwnedClient extends NodeRedisCommands {

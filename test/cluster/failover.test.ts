@@ -41,7 +41,8 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: 'cluster: CLUSTER FAILOVER on a replica',
     topology: 'cluster',
-    clients: CLIENT_NAMES,
+    // Valkey GLIDE's failover behaviour is not measured yet (issue #13 covered the contract only).
+    clients: CLIENT_NAMES.filter((name) => name !== 'valkey-glide'),
     failover: async ({ cluster }) => cluster!.failover((await cluster!.shards())[0]!.masterPort),
     // Without FORCE, the old master pauses its clients until the replica has caught up.
     losses: 'none',
@@ -63,7 +64,8 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: 'sentinel: SENTINEL FAILOVER mymaster',
     topology: 'sentinel',
-    clients: CLIENT_NAMES,
+    // Valkey GLIDE 2 has no Sentinel support.
+    clients: CLIENT_NAMES.filter((name) => name !== 'valkey-glide'),
     failover: ({ sentinel }) => sentinel!.failover(),
     // The replica is promoted without pausing the old master: what the old master acknowledges
     // until the client switches (on +switch-master) is lost when it later resyncs as a replica.

@@ -6,6 +6,7 @@ import { after, before } from 'node:test'
 import { Redis as IoRedis5 } from 'ioredis'
 import { Redis as IoRedis6 } from 'ioredis6'
 import { Redis as IoValkey } from 'iovalkey'
+import { GlideClient } from '@valkey/valkey-glide'
 import { createClient as createNodeRedis6 } from 'redis'
 import { createClient as createNodeRedis5 } from 'redis5'
 import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
@@ -182,6 +183,28 @@ export function clientKinds(): readonly ClientKind[] {
     ioRedisKind('ioredis 6', IoRedis6 as unknown as IoRedisClass),
     ioRedisKind('iovalkey', IoValkey as unknown as IoRedisClass),
   ]
+}
+
+/**
+ * Valkey GLIDE's standalone client. Not in `clientKinds()`: it reports no connection state, so
+ * the files that watch a client notice a lost server cannot use it; `isConnected` is only false
+ * for a lazy client that has sent nothing yet.
+ */
+export function glideKind(): ClientKind {
+  const lazy = new WeakSet<object>()
+  return {
+    name: 'valkey-glide',
+    async create(url, options = {}) {
+      const { hostname, port } = new URL(url)
+      const client = await GlideClient.createClient({ addresses: [{ host: hostname, port: Number(port) }], lazyConnect: options.connecting === true, requestTimeout: 2000 })
+      if (options.connecting) lazy.add(client)
+      return client
+    },
+    async close(client) {
+      ;(client as GlideClient).close()
+    },
+    isConnected: (client) => !lazy.has(client),
+  }
 }
 
 /** One connected client of `kind` (node-redis 6 by default) for files that are not about client differences. */

@@ -6,17 +6,23 @@
 import { Cluster as IoCluster5, Redis as IoRedis5 } from 'ioredis'
 import { Cluster as IoCluster6, Redis as IoRedis6 } from 'ioredis6'
 import { Cluster as IoValkeyCluster, Redis as IoValkey } from 'iovalkey'
+import { GlideClusterClient } from '@valkey/valkey-glide'
 import { createCluster as createCluster6, createSentinel as createSentinel6 } from 'redis'
 import { createCluster as createCluster5, createSentinel as createSentinel5 } from 'redis5'
 import { after, before } from 'node:test'
 import { startRedisCluster, type LocalCluster } from './redis-cluster.js'
 import { startSentinelSet, type LocalSentinelSet } from './redis-sentinel.js'
-import type { ClientName } from './client-names.js'
+import { CLIENT_NAMES, type ClientName } from './client-names.js'
 
 export const TOPOLOGIES = ['cluster', 'sentinel'] as const
 export type Topology = (typeof TOPOLOGIES)[number]
 
 export { CLIENT_NAMES, type ClientName } from './client-names.js'
+
+/** The clients to run on `topology`. Valkey GLIDE 2 has no Sentinel support, so it is listed for the cluster only. */
+export function clientNamesFor(topology: Topology): readonly ClientName[] {
+  return topology === 'sentinel' ? CLIENT_NAMES.filter((name) => name !== 'valkey-glide') : CLIENT_NAMES
+}
 
 export interface Servers {
   readonly cluster?: LocalCluster
@@ -135,6 +141,21 @@ async function ioredis(kind: ClientName, topology: Topology, servers: Servers): 
   }
 }
 
+async function glide(topology: Topology, servers: Servers): Promise<TopologyClient> {
+  if (topology !== 'cluster') throw new Error('Valkey GLIDE has no Sentinel support')
+  const client = await GlideClusterClient.createClient({ addresses: requireCluster(servers).rootNodes.map((node) => ({ ...node })), requestTimeout: 2000 })
+  return {
+    label: 'valkey-glide GlideClusterClient',
+    client,
+    errors: [],
+    waitReplicated: async () => fewest(Object.values((await client.customCommand(WAIT, { route: 'allPrimaries' })) as Record<string, unknown>)),
+    ttl: (key) => client.ttl(key),
+    async close() {
+      client.close()
+    },
+  }
+}
+
 function requireCluster(servers: Servers): LocalCluster {
   if (!servers.cluster) throw new Error('no local cluster was started')
   return servers.cluster
@@ -147,6 +168,7 @@ function requireSentinel(servers: Servers): LocalSentinelSet {
 
 /** A connected client of `kind` for `topology`. */
 export function connectClient(kind: ClientName, topology: Topology, servers: Servers): Promise<TopologyClient> {
+  if (kind === 'valkey-glide') return glide(topology, servers)
   return kind.startsWith('node-redis') ? nodeRedis(kind, topology, servers) : ioredis(kind, topology, servers)
 }
 
