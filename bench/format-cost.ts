@@ -3,7 +3,7 @@
  * AES-256-GCM seal and open of the same session, v1 as 0.1.0 wrote it (a 96-bit random nonce under
  * the master key) and v2 (XAES-256-GCM: a per-record key derived from a 192-bit nonce).
  *
- *   npm run bench:format        21 interleaved rounds (ROUNDS, OPS to change), about 20 s
+ *   npm run bench:format        41 interleaved rounds of 10,000 operations (ROUNDS, OPS to change), about 15 s
  *
  * Each round times OPS operations of each arm back to back, alternating which goes first, so
  * drift on a loaded machine hits both alike; printed are the median of the per-round differences
@@ -18,8 +18,8 @@ import { deriveMasterKeys } from '../src/codec/secrets.js'
 import { describeSpread, load1, spreadOf, verdict, type Goal, type Spread } from './paired.js'
 import { makeSession } from './session-data.js'
 
-const ROUNDS = Number(process.env.ROUNDS ?? 21)
-const OPS = Number(process.env.OPS ?? 4000)
+const ROUNDS = Number(process.env.ROUNDS ?? 41)
+const OPS = Number(process.env.OPS ?? 10000)
 const SIZE = 1024
 const KEY = 'sess:format-cost'
 const GOAL: Goal = { direction: '<=', target: 2 }
