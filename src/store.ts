@@ -192,15 +192,17 @@ export class RedisStore extends Store {
     return (await this.#open(sid, stored, engine))?.session ?? null
   }
 
-  async #open(sid: string, stored: Buffer | null, engine: Engine): Promise<OpenedRecord | null> {
+  /** Opens a stored record; synchronous unless the sealer, the legacy reader or the serializer waits. */
+  #open(sid: string, stored: Buffer | null, engine: Engine): OpenedRecord | null | Promise<OpenedRecord | null> {
     // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
     if (stored === null || isTombstone(stored)) return null
-    let opened: OpenedText | LegacyOpened
-    if (this.#legacy?.recognizes(stored)) opened = await this.#legacy.open(stored)
-    else {
-      const opening = engine.sealer.open(stored, this.#key(sid))
-      opened = isThenable(opening) ? await opening : opening
-    }
+    if (this.#legacy?.recognizes(stored)) return this.#legacy.open(stored).then((opened) => this.#accept(sid, opened, engine))
+    const opening = engine.sealer.open(stored, this.#key(sid))
+    return isThenable(opening) ? opening.then((opened) => this.#accept(sid, opened, engine)) : this.#accept(sid, opening, engine)
+  }
+
+  /** The checks after decryption (age, creation, parse); a record that fails one is reported and is no session. */
+  #accept(sid: string, opened: OpenedText | LegacyOpened, engine: Engine): OpenedRecord | null | Promise<OpenedRecord | null> {
     if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
     const { maxSealAge, clockSkew, absoluteTimeout } = this.#options
     const now = Date.now()
@@ -208,19 +210,22 @@ export class RedisStore extends Store {
     if (maxSealAge !== undefined && 'sealedAt' in opened && now - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
     const createdAt = creationTimeOf(opened)
     if (absoluteTimeout !== undefined && createdAt !== undefined && now - createdAt > absoluteTimeout * 1000) return this.#reportFailure({ reason: 'absolute', sid })
-    let session: SessionData
+    let parsed: SessionData | PromiseLike<SessionData>
     try {
-      const parsed = this.#options.serializer.parse(opened.text)
-      session = isThenable(parsed) ? await parsed : parsed
+      parsed = this.#options.serializer.parse(opened.text) as SessionData | PromiseLike<SessionData>
     } catch {
       return this.#reportFailure({ reason: 'parse', sid })
     }
-    this.#counts.opened++
-    if ('legacy' in opened) this.#counts.legacyOpened++
-    else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
-    if (createdAt !== undefined) rememberCreatedAt(session, createdAt)
-    engine.accounts?.opened(session)
-    return { session, createdAt, sealedAt: 'sealedAt' in opened ? opened.sealedAt : undefined }
+    const done = (session: SessionData): OpenedRecord => {
+      this.#counts.opened++
+      if ('legacy' in opened) this.#counts.legacyOpened++
+      else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
+      if (createdAt !== undefined) rememberCreatedAt(session, createdAt)
+      engine.accounts?.opened(session)
+      return { session, createdAt, sealedAt: 'sealedAt' in opened ? opened.sealedAt : undefined }
+    }
+    if (!isThenable(parsed)) return done(parsed)
+    return Promise.resolve(parsed).then(done, () => this.#reportFailure({ reason: 'parse', sid }))
   }
 
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
@@ -228,7 +233,9 @@ export class RedisStore extends Store {
     return this.#track(callback, async () => {
       const using = this.#use()
       const engine = isThenable(using) ? await using : using
-      return this.#read(sid, await this.#redis.get(this.#key(sid)), engine)
+      const opening = this.#open(sid, await this.#redis.get(this.#key(sid)), engine)
+      const opened = isThenable(opening) ? await opening : opening
+      return opened?.session ?? null
     }, 'get', sid)
   }
 
@@ -270,7 +277,7 @@ export class RedisStore extends Store {
   sessionsOf(user: string | number, callback?: Callback<UserSession[]>): Promise<UserSession[] | undefined> {
     return this.#track(callback, async () => {
       const engine = await this.#use()
-      return this.#accounts(engine).sessionsOf(user, (sid, stored) => this.#open(sid, stored, engine))
+      return this.#accounts(engine).sessionsOf(user, async (sid, stored) => this.#open(sid, stored, engine))
     })
   }
 
@@ -284,7 +291,7 @@ export class RedisStore extends Store {
     return this.#track(done, async () => {
       const engine = await this.#use()
       const keep = new Set(typeof except === 'string' ? [except] : (except ?? []))
-      return this.#accounts(engine).destroySessionsOf(user, keep, (sid, stored) => this.#open(sid, stored, engine))
+      return this.#accounts(engine).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine))
     })
   }
 

@@ -35,7 +35,8 @@ export function keyIdOf(master: Uint8Array): number {
  */
 export class KeyRing {
   readonly #masters: ReadonlyMap<number, Uint8Array>
-  readonly #cache = new Map<string, SchemeKeys>()
+  /** By id, scheme and version packed in one number (a string key would cost an allocation per record). */
+  readonly #cache = new Map<number, SchemeKeys>()
   /** The id of the key that seals. */
   readonly currentId: number
 
@@ -51,7 +52,7 @@ export class KeyRing {
    * is configured. Version 2 keys come from their own HKDF labels, so no key serves two constructions.
    */
   keysFor(id: number, scheme: Scheme, version: FormatVersion = V1): SchemeKeys | undefined {
-    const cacheKey = `${id}:${scheme.id}:${version}`
+    const cacheKey = id * 1024 + scheme.id * 4 + version
     const cached = this.#cache.get(cacheKey)
     if (cached) return cached
     const master = this.#masters.get(id)

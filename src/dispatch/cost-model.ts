@@ -54,6 +54,15 @@ const BROTLI_NS = [3, 4, 6, 8, 11, 14, 20, 35, 50, 70, 200, 800]
 const INFLATION = 4
 /** Main-thread µs of posting a task and taking its result back (Piscina, promises, gate). */
 const TASK_US = 45
+/** The least main-thread µs a pooled operation must save: with a spare core, and without one. */
+const MIN_SAVED_US = 100
+/**
+ * Without a spare core a worker competes with the main thread, Redis and the clients for the
+ * same CPU. In the paired HTTP run (2 cores) gzip seals of 64 KB sessions sent to the pool made
+ * requests cost the main thread 1.1-1.3x more, not less; 256 KB and larger ones saved it time.
+ * The estimate for a 64 KB gzip seal is about 1.2 ms saved, for 256 KB about 5 ms.
+ */
+const MIN_SAVED_US_NO_SPARE_CORE = 2000
 
 export interface Estimate {
   /** Main-thread µs if run inline. */
@@ -105,7 +114,7 @@ export function place(work: Work, machine: Machine): Placement {
   if (machine.queued >= Math.max(1, machine.threads) || machine.workerUtilization > 0.95) return 'inline'
   const { inlineUs, pooledMainUs, workerUs } = estimate(work)
   const saved = inlineUs - pooledMainUs
-  if (saved < 100) return 'inline'
+  if (saved < (machine.cores - 1 - machine.threads >= 1 ? MIN_SAVED_US : MIN_SAVED_US_NO_SPARE_CORE)) return 'inline'
   const added = pooledMainUs + workerUs - inlineUs
   return saved >= requiredGain(machine) * added ? 'pool' : 'inline'
 }

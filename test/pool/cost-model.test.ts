@@ -10,13 +10,22 @@ const eightCores: Machine = { ...twoCores, cores: 8 }
 const work = (op: Work['op'], bytes: number, extra: Partial<Work> = {}): Work => ({ op, bytes, compression: undefined, mac: false, encoding: 'binary', ...extra })
 
 describe('cost model', () => {
-  it('on 2 cores (no spare core): inline unless compressing, at every size; gzip opens stay inline too', () => {
+  it('on 2 cores (no spare core): inline unless compressing at least about 128 KB; gzip opens stay inline too', () => {
     for (const size of [64 * KB, 256 * KB, 1024 * KB]) {
       assert.equal(place(work('seal', size), twoCores), 'inline', `seal ${size / KB} KB`)
       assert.equal(place(work('open', size), twoCores), 'inline', `open ${size / KB} KB`)
-      assert.equal(place(work('seal', size, { compression: gzip }), twoCores), 'pool', `gzip seal ${size / KB} KB`)
+      assert.equal(place(work('seal', size, { compression: gzip }), twoCores), size >= 256 * KB ? 'pool' : 'inline', `gzip seal ${size / KB} KB`)
       assert.equal(place(work('open', size / 4, { compression: gzip }), twoCores), 'inline', `gzip open of ${size / KB} KB`)
     }
+  })
+
+  it('a gzip seal of 64 KB pools with a spare core but not without one (it must save 2 ms there)', () => {
+    const seal64 = work('seal', 64 * KB, { compression: gzip })
+    const { inlineUs, pooledMainUs } = estimate(seal64)
+    assert.ok(inlineUs - pooledMainUs > 100 && inlineUs - pooledMainUs < 2000, `saved ${inlineUs - pooledMainUs} µs`)
+    assert.equal(place(seal64, eightCores), 'pool')
+    assert.equal(place(seal64, twoCores), 'inline')
+    assert.equal(place(seal64, { ...twoCores, mainUtilization: 0.95 }), 'inline')
   })
 
   it('small work never pays for a worker, whatever the machine', () => {
