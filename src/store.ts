@@ -113,9 +113,7 @@ export class RedisStore extends Store {
    */
   #track<T>(callback: Callback<T> | undefined, work: () => Promise<T>, trace?: TracedOperation, sid?: string): Promise<T | undefined> {
     this.#pending++
-    const running = settle(callback, traced(trace, sid, work))
-    running.then(this.#finish, this.#finish)
-    return running
+    return settle(callback, traced(trace, sid, work), this.#finish)
   }
 
   readonly #finish = (): void => {
