@@ -5,40 +5,26 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
-import { after, before, test } from 'node:test'
-import { createClient, RESP_TYPES } from 'redis'
-import { startApp, type RunningApp } from '../examples/server.js'
-import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
+import { test } from 'node:test'
+import { RESP_TYPES } from 'redis'
+import { startApp } from '../examples/server.js'
+import { startRedis } from '../scripts/local-redis.js'
+import { exampleApp } from './support/example-app.js'
 import { Browser } from './support/http-browser.js'
 
-let redis: LocalRedis
-let app: RunningApp
-let inspector: ReturnType<typeof createClient>
+const example = exampleApp()
 
-const rawValue = (key: string) => inspector.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(key) as Promise<Buffer | null>
-
-before(async () => {
-  redis = await startRedis()
-  app = await startApp({ port: 0, redisUrl: redis.url, secret: randomBytes(32) })
-  inspector = createClient({ url: redis.url })
-  await inspector.connect()
-})
-
-after(async () => {
-  await inspector?.close()
-  await app?.close()
-  await redis?.stop()
-})
+const rawValue = (key: string) => example.inspector.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(key) as Promise<Buffer | null>
 
 test('login → profile → a cart of 1,000+ items on the pool → logout, with sealed records in Redis', async () => {
-  const browser = new Browser(app.url)
+  const browser = new Browser(example.app.url)
   const name = `Zoë <Probe> ${randomBytes(4).toString('hex')}`
 
   const home = await browser.request('/')
   assert.equal(home.status, 200)
   assert.match(home.body, /<form method="post" action="\/login">/)
   assert.equal(browser.cookies.size, 0, 'an anonymous visit must not create a session')
-  assert.equal(await inspector.dbSize(), 0)
+  assert.equal(await example.inspector.dbSize(), 0)
 
   const login = await browser.request('/login', { name })
   assert.equal(login.status, 303)
@@ -63,7 +49,7 @@ test('login → profile → a cart of 1,000+ items on the pool → logout, with 
   assert.ok(size > 32_768, `a 1,001-item cart should be above the offload threshold, was ${size} bytes`)
   assert.match(cart.body, /sealed on the worker pool/)
 
-  const stats = (await (await fetch(`${app.url}/stats`)).json()) as { pooled: number; sealed: number; openFailures: number }
+  const stats = (await (await fetch(`${example.app.url}/stats`)).json()) as { pooled: number; sealed: number; openFailures: number }
   assert.ok(stats.pooled >= 1, `the large session did not go through the pool: ${JSON.stringify(stats)}`)
   assert.equal(stats.openFailures, 0)
 
@@ -78,18 +64,18 @@ test('login → profile → a cart of 1,000+ items on the pool → logout, with 
   assert.equal(logout.status, 303)
   assert.equal(logout.location, '/')
   assert.equal(browser.cookies.has('connect.sid'), false, 'logout did not clear the cookie')
-  assert.equal(await inspector.exists(key), 0, 'the session is still in Redis after logout')
+  assert.equal(await example.inspector.exists(key), 0, 'the session is still in Redis after logout')
 
   const afterLogout = await browser.request('/profile')
   assert.equal(afterLogout.status, 303, 'a logged-out browser must be sent to the login page')
-  const replay = new Browser(app.url)
+  const replay = new Browser(example.app.url)
   replay.cookies.set('connect.sid', oldCookie)
   assert.equal((await replay.request('/profile')).status, 303, 'the old cookie still opens a session after logout')
-  assert.equal(await inspector.exists(key), 0)
+  assert.equal(await example.inspector.exists(key), 0)
 })
 
 test('bad input gets a clear 4xx page and no session', async () => {
-  const browser = new Browser(app.url)
+  const browser = new Browser(example.app.url)
   const empty = await browser.request('/login', { name: '   ' })
   assert.equal(empty.status, 400)
   assert.match(empty.body, /Please enter a name of 1 to 40 characters/)
@@ -113,22 +99,22 @@ test('bad input gets a clear 4xx page and no session', async () => {
 })
 
 test('a forged or tampered cookie gives a fresh anonymous page, not an error', async () => {
-  const browser = new Browser(app.url)
+  const browser = new Browser(example.app.url)
   await browser.request('/login', { name: 'Carol' })
   const key = `sess:${browser.sessionId()}`
   const raw = (await rawValue(key)) as Buffer
   raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 1
-  await inspector.set(key, raw)
+  await example.inspector.set(key, raw)
   const home = await browser.request('/')
   assert.equal(home.status, 200)
   assert.match(home.body, /action="\/login"/, 'a tampered record must read as no session')
 })
 
 test('/health answers with Redis up; /stats is JSON of store.stats()', async () => {
-  const health = await fetch(`${app.url}/health`)
+  const health = await fetch(`${example.app.url}/health`)
   assert.equal(health.status, 200)
   assert.deepEqual(await health.json(), { ok: true, redis: 'PONG' })
-  const stats = (await (await fetch(`${app.url}/stats`)).json()) as Record<string, unknown>
+  const stats = (await (await fetch(`${example.app.url}/stats`)).json()) as Record<string, unknown>
   for (const field of ['sealed', 'opened', 'openFailures', 'pooled', 'inline']) assert.equal(typeof stats[field], 'number', field)
 })
 
@@ -136,13 +122,13 @@ test('startApp rejects on a taken port with EADDRINUSE and releases its Redis cl
   const holder = createServer()
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
   const { port } = holder.address() as { port: number }
-  const clientsBefore = Number(/connected_clients:(\d+)/.exec(await inspector.info('clients'))?.[1])
+  const clientsBefore = Number(/connected_clients:(\d+)/.exec(await example.inspector.info('clients'))?.[1])
   try {
-    await assert.rejects(startApp({ port, redisUrl: redis.url, secret: randomBytes(32) }), { code: 'EADDRINUSE' })
+    await assert.rejects(startApp({ port, redisUrl: example.redis.url, secret: randomBytes(32) }), { code: 'EADDRINUSE' })
   } finally {
     holder.close()
   }
-  const clientsAfter = Number(/connected_clients:(\d+)/.exec(await inspector.info('clients'))?.[1])
+  const clientsAfter = Number(/connected_clients:(\d+)/.exec(await example.inspector.info('clients'))?.[1])
   assert.equal(clientsAfter, clientsBefore, 'the failed start left a Redis connection open')
 })
 

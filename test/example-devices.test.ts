@@ -4,34 +4,17 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { after, before, test } from 'node:test'
-import { createClient } from 'redis'
+import { test } from 'node:test'
 import { MAX_BROWSER_CHARS } from '../examples/devices.js'
-import { startApp, type RunningApp } from '../examples/server.js'
-import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
+import { exampleApp } from './support/example-app.js'
 import { Browser } from './support/http-browser.js'
 
-let redis: LocalRedis
-let app: RunningApp
-let inspector: ReturnType<typeof createClient>
-
-before(async () => {
-  redis = await startRedis()
-  app = await startApp({ port: 0, redisUrl: redis.url, secret: randomBytes(32) })
-  inspector = createClient({ url: redis.url })
-  await inspector.connect()
-})
-
-after(async () => {
-  await inspector?.close()
-  await app?.close()
-  await redis?.stop()
-})
+const example = exampleApp()
 
 const unique = (name: string) => `${name} ${randomBytes(3).toString('hex')}`
 
 async function loggedIn(name: string, userAgent?: string): Promise<Browser> {
-  const browser = new Browser(app.url, userAgent)
+  const browser = new Browser(example.app.url, userAgent)
   const login = await browser.request('/login', { name })
   assert.equal(login.status, 303)
   return browser
@@ -86,19 +69,19 @@ test('POST /devices/logout ends nothing unless the id is another session of the 
     assert.equal(reply.status, 404, JSON.stringify(form))
     assert.match(reply.body, /No such other device of yours/)
   }
-  assert.equal(await inspector.exists(`sess:${aliceOne.sessionId()}`), 1, "another user's session was ended")
+  assert.equal(await example.inspector.exists(`sess:${aliceOne.sessionId()}`), 1, "another user's session was ended")
   assert.ok(await stillIn(aliceOne), 'Alice was logged out by Mallory')
   assert.ok(await stillIn(mallory), 'posting its own id logged this device out')
   assert.ok(await stillIn(malloryOther))
 
-  const anonymous = await new Browser(app.url).request('/devices/logout', { id: aliceOne.sessionId() })
+  const anonymous = await new Browser(example.app.url).request('/devices/logout', { id: aliceOne.sessionId() })
   assert.equal(anonymous.status, 303, 'a logged-out browser is sent to the login page')
   assert.ok(await stillIn(aliceOne))
 
   const ended = await aliceTwo.request('/devices/logout', { id: aliceOne.sessionId() })
   assert.equal(ended.status, 303)
   assert.equal(ended.location, '/devices?ended=1')
-  assert.equal(await inspector.exists(`sess:${aliceOne.sessionId()}`), 0, "the other device's session is gone from Redis")
+  assert.equal(await example.inspector.exists(`sess:${aliceOne.sessionId()}`), 0, "the other device's session is gone from Redis")
   assert.equal(await stillIn(aliceOne), false)
   assert.ok(await stillIn(aliceTwo))
   assert.match((await aliceTwo.request('/devices?ended=1')).body, /Logged out 1 other device\./)
