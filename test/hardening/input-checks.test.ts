@@ -50,7 +50,9 @@ describe('canonical text forms only', () => {
   it('uppercase or odd-length hex, junk, whitespace, altered base64 padding bits or padding: refused (encoding)', async () => {
     const ring = await ringOf()
     const hex = sealText('{"a":1}', KEY, ring, settings('hex')) as string
-    const b64 = sealText('{"a":12}', KEY, ring, settings('base64')) as string
+    // Unpadded base64 without '+' or '/' is canonical base64url (and opens): take a record with one of them.
+    let b64 = ''
+    while (!/[+/]/.test(b64.replace(/=+$/, ''))) b64 = sealText('{"a":12}', KEY, ring, settings('base64')) as string
     let url = ''
     while (!url.includes('-') || !url.includes('_')) url = sealText('{"a":123}', KEY, ring, settings('base64url')) as string
     for (const good of [hex, b64, url]) assert.ok(open(Buffer.from(good), KEY, ring, 1 << 20).ok)
@@ -65,7 +67,7 @@ describe('canonical text forms only', () => {
       ['hex with junk', `${hex}zz`],
       ['hex with a space inside', `${hex.slice(0, 10)} ${hex.slice(10)}`],
       ['base64 with unused padding bits set', `${bumped(lastB64, lastB64.length - 1)}${b64.slice(lastB64.length)}`],
-      ['base64 with its padding dropped', lastB64.includes('+') || lastB64.includes('/') ? lastB64 : `${lastB64}+`],
+      ['base64 with its padding dropped', lastB64],
       ['base64 with extra padding', `${b64}=`],
       ['base64 with whitespace', `${b64.slice(0, 8)}\r\n${b64.slice(8)}`],
       ['base64url with padding added', `${url}==`.slice(0, url.length + ((4 - (url.length % 4)) % 4))],
