@@ -22,6 +22,7 @@ import { isIndexKey, UserIndex } from './users/user-index.js'
 import type { OpenedText } from './codec/text.js'
 import type { LegacyOpened } from './legacy/legacy-reader.js'
 import { TouchCache } from './touch-cache.js'
+import { VerifiedRecords } from './verified-records.js'
 
 export type { UserSession } from './users/accounts.js'
 
@@ -37,6 +38,11 @@ export interface StoreStats extends DispatchStats {
   openFailures: number
   /** Records of connect-redis or connect-redis-crypto opened through the `legacy` option (also counted in `opened`). */
   legacyOpened: number
+  /**
+   * Opens answered from memory: the bytes read were exactly a record this store had sealed or
+   * verified under the same key (among its last 1,000 of at most 4 KiB), so they were not decrypted again.
+   */
+  recalled: number
 }
 
 interface Engine {
@@ -63,7 +69,7 @@ export class RedisStore extends Store {
   readonly #closeClient: (() => Promise<void>) | undefined
   readonly #writer: SessionWriter
   readonly #engine: Promise<Engine>
-  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0, legacyOpened: 0 }
+  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0, legacyOpened: 0, recalled: 0 }
   readonly #legacy: LegacyReader | undefined
   #sealerStats: () => DispatchStats = () => dispatchStats()
   #closed: Promise<void> | undefined
@@ -74,6 +80,7 @@ export class RedisStore extends Store {
   #pending = 0
   #drained: (() => void) | undefined
   readonly #touches: TouchCache | undefined
+  readonly #verified = new VerifiedRecords()
 
   constructor(options: RedisStoreOptions) {
     super()
@@ -195,8 +202,18 @@ export class RedisStore extends Store {
     // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
     if (stored === null || isTombstone(stored)) return null
     if (this.#legacy?.recognizes(stored)) return this.#legacy.open(stored).then((opened) => this.#accept(sid, opened, engine))
-    const opening = engine.sealer.open(stored, this.#key(sid))
-    return isThenable(opening) ? opening.then((opened) => this.#accept(sid, opened, engine)) : this.#accept(sid, opening, engine)
+    const key = this.#key(sid)
+    const known = this.#verified.lookup(key, stored)
+    if (known) {
+      this.#counts.recalled++
+      return this.#accept(sid, known, engine)
+    }
+    const opening = engine.sealer.open(stored, key)
+    const verified = (opened: OpenedText): OpenedRecord | null | Promise<OpenedRecord | null> => {
+      if (opened.ok) this.#verified.opened(key, stored, opened)
+      return this.#accept(sid, opened, engine)
+    }
+    return isThenable(opening) ? opening.then(verified) : verified(opening)
   }
 
   /** The checks after decryption (age, creation, parse); a record that fails one is reported and is no session. */
@@ -246,6 +263,7 @@ export class RedisStore extends Store {
       const ttl = this.#ttlFor(session)
       this.#touches?.forget(key)
       if (!(ttl > 0)) {
+        this.#verified.forget(key)
         await this.#writer.delete(key)
         return engine.accounts?.unlist(session, sid)
       }
@@ -259,8 +277,11 @@ export class RedisStore extends Store {
       const keep = this.#options.disableTTL ? undefined : ttl
       const at = Date.now()
       const write = () => this.#writer.set(key, sealed, keep)
+      this.#verified.forget(key)
       const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
-      if (written !== false && keep !== undefined) this.#touches?.record(key, keep, at)
+      if (written === false) return
+      this.#verified.sealed(key, sealed, text)
+      if (keep !== undefined) this.#touches?.record(key, keep, at)
     }, 'set', sid)
   }
 
@@ -320,6 +341,7 @@ export class RedisStore extends Store {
       const at = Date.now()
       if (!(ttl > 0)) {
         touches?.forget(key)
+        this.#verified.forget(key)
         await this.#writer.delete(key)
         return engine.accounts?.unlist(session, sid)
       }
@@ -337,6 +359,7 @@ export class RedisStore extends Store {
       if (isThenable(using)) await using
       const key = this.#key(sid)
       this.#touches?.forget(key)
+      this.#verified.forget(key)
       await this.#writer.destroy(key)
     }, 'destroy', sid)
   }
@@ -362,6 +385,7 @@ export class RedisStore extends Store {
     return this.#track(callback, async () => {
       for await (const keys of this.#keys()) await this.#redis.del(keys)
       this.#touches?.clear()
+      this.#verified.clear()
     })
   }
 
@@ -415,6 +439,7 @@ export class RedisStore extends Store {
       await engine?.sealer.close()
       await this.#closeClient?.()
       this.#metrics?.close()
+      this.#verified.clear()
     })()
     return this.#closed
   }

@@ -10,6 +10,7 @@ export interface CountedStats extends DispatchStats {
   openedWithOldKey: number
   openFailures: number
   legacyOpened: number
+  recalled: number
 }
 
 type Series = [attributes: Record<string, string>, value: number][]
@@ -33,7 +34,7 @@ const COUNTERS: readonly [name: string, unit: string, description: string, read:
       [{ key: 'legacy' }, s.legacyOpened],
     ],
   ],
-  ['connect_redis_sealed.operations', '{operation}', 'Seal and open operations by where they ran (placement: inline or pool)', (s) => [[{ placement: 'inline' }, s.inline], [{ placement: 'pool' }, s.pooled]]],
+  ['connect_redis_sealed.operations', '{operation}', 'Seal and open operations by where they ran (placement: inline, pool, or memory: an open of bytes this store had already verified)', (s) => [[{ placement: 'inline' }, s.inline], [{ placement: 'pool' }, s.pooled], [{ placement: 'memory' }, s.recalled]]],
   ['connect_redis_sealed.pool.fallbacks', '{operation}', 'Operations meant for the pool that ran inline because its queue was full', (s) => [[{}, s.fallbacks]]],
   ['connect_redis_sealed.pool.worker_failures', '{operation}', 'Pooled operations whose worker threw, died or timed out, then redone inline', (s) => [[{}, s.workerFailures]]],
 ]
