@@ -22,6 +22,8 @@ export interface IndexEntry {
 }
 
 const SALT = Buffer.from('connect-redis-sealed/user-index/v1')
+/** Users whose index keys are remembered (an HMAC per key of the ring otherwise, on every write). */
+const REMEMBERED_USERS = 1000
 
 /** True for a key that is a user index, not a session record. */
 export function isIndexKey(key: string, prefix: string): boolean {
@@ -42,6 +44,7 @@ function pairs(reply: unknown): IndexEntry[] {
  */
 export class UserIndex {
   readonly #macKeys: readonly Buffer[]
+  readonly #keys = new Map<string, readonly string[]>()
 
   constructor(
     private readonly redis: RedisAdapter,
@@ -52,9 +55,14 @@ export class UserIndex {
   }
 
   /** The index keys of `user`, newest key first. */
-  keysOf(user: UserId): string[] {
+  keysOf(user: UserId): readonly string[] {
     const id = String(user)
-    return this.#macKeys.map((key) => this.prefix + INDEX_MARK + createHmac('sha256', key).update(id, 'utf8').digest('base64url'))
+    const known = this.#keys.get(id)
+    if (known) return known
+    const keys = this.#macKeys.map((key) => this.prefix + INDEX_MARK + createHmac('sha256', key).update(id, 'utf8').digest('base64url'))
+    if (this.#keys.size >= REMEMBERED_USERS) this.#keys.delete(this.#keys.keys().next().value as string)
+    this.#keys.set(id, keys)
+    return keys
   }
 
   /** Lists `sid` for `ttl` seconds (undefined: no expiry). The command is issued before this returns. */
@@ -84,7 +92,7 @@ export class UserIndex {
    * are first added under the newest, then removed from the old index (never unlisted in between).
    */
   async read(user: UserId): Promise<IndexEntry[]> {
-    const [newest, ...older] = this.keysOf(user) as [string, ...string[]]
+    const [newest, ...older] = this.keysOf(user) as readonly [string, ...string[]]
     const found = await Promise.all(older.map(async (key) => ({ key, entries: pairs(await this.redis.eval(INDEX_READ, [key], [])) })))
     for (const { key, entries } of found) {
       if (entries.length === 0) continue
