@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { availableParallelism } from 'node:os'
 import { after, describe, it } from 'node:test'
-import { RedisStore, type RedisStoreOptions } from '../../src/index.js'
+import { createSealedPool, RedisStore, type RedisStoreOptions } from '../../src/index.js'
+import { poolParts } from '../../src/dispatch/sealed-pool.js'
 import { useClient, useRedis } from '../support/redis.js'
 import { SECRET_A, sessionWith, uniquePrefix } from '../support/sessions.js'
 import { sessionText } from './pool-fixture.js'
@@ -58,5 +59,24 @@ describe(`default dispatcher on this machine (${availableParallelism()} cores)`,
   it('an explicit offloadThreshold still forces the pool at and above it', async () => {
     const { inline, pooled } = await roundTrips({ offloadThreshold: 64 * KB })
     assert.deepEqual({ inline, pooled }, { inline: 0, pooled: 8 })
+  })
+
+  it("reads Piscina's utilisation (about 0.2 ms a read) at most once per 100 ms, not per operation", async () => {
+    const pool = createSealedPool({ maxThreads: 1 })
+    const { piscina } = poolParts(pool)
+    const getter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(piscina), 'utilization')?.get
+    assert.ok(getter, 'Piscina has a utilization getter')
+    let reads = 0
+    Object.defineProperty(piscina, 'utilization', { get: () => (reads++, getter.call(piscina) as number), configurable: true })
+    const store = new RedisStore({ client: client.client, prefix: uniquePrefix('sampled'), secret: SECRET_A, pool, compress: { algorithm: 'gzip' } })
+    const started = performance.now()
+    for (let i = 0; i < 40; i++) {
+      await store.set(`m${i}`, sessionWith({ cart: JSON.parse(sessionText(32 * KB)) as unknown }))
+      assert.ok(await store.get(`m${i}`))
+    }
+    const elapsed = performance.now() - started
+    await store.close()
+    await pool.destroy()
+    assert.ok(reads <= 1 + elapsed / 100, `${reads} reads in ${elapsed.toFixed(0)} ms for 80 placed operations`)
   })
 })
