@@ -55,6 +55,12 @@ Counted with \`async_hooks\` (independent of machine load), one 1 KB get + set t
 node-redis 6 creates 28 promises and 2 timers (both node-redis's own per-command timeouts), against 70
 promises and 4 timers before; connect-redis 9 on the same client creates 20 and 2.
 
+A record of at most 4 KiB that this store sealed or opened is remembered (bytes and plaintext, per key,
+the last 1,000): when Redis returns exactly those bytes under that key again, the store skips the
+decryption and runs only the age checks and the parse (\`stats().recalled\`; identical bytes under an
+identical key authenticate identically, see docs/SECURITY.md). A read-modify-write of a session this
+process last wrote then costs one seal and no open.
+
 With \`touchAfter: S\`, a \`touch\` within S seconds of this store's last write or touch of the same
 session sends nothing to Redis. The trade-off: the Redis expiry may trail the cookie's by up to S
 seconds (a session idle for its whole lifetime after a skipped touch expires up to S seconds early); it
