@@ -32,12 +32,22 @@ function panel(title: string, data: Datum[], axis: string, width: number): objec
   }
 }
 
+/** Short, distinct labels for the 1 KB ratios (a nominal axis merges equal labels). */
+const ONE_KB_LABELS: Record<string, string> = {
+  'http-1k-work': 'HTTP read+write',
+  'http-1k-read': 'HTTP read+touch',
+  'http-1k-touchafter': 'HTTP read+touch, touchAfter 60',
+  'http-1k-userof': 'HTTP read+write, userOf / without',
+  'store-1k-ops': 'store get+set ×32',
+  'store-1k-userof': 'store get+set, userOf / without',
+}
+
 export function pairsChartSpec(r: PairsResults): TopLevelSpec {
-  const oneKb = r.figures.filter((f) => !f.cell).map((f) => datum(f, f.title.replace(/, ours.*$/, '').replace(/ ours.*$/, ''), 'one KB'))
+  const oneKb = r.figures.filter((f) => !f.cell && f.measure !== 'µs').map((f) => datum(f, ONE_KB_LABELS[f.id] ?? f.id, 'one KB'))
   const cellLabel = (f: Figure) => `${f.cell?.shape} ${sizeLabel(f.cell?.size ?? 0)} ×${f.cell?.connections}${f.cell?.gzip ? ' gzip' : ''}`
   const cells = (metric: string) => r.figures.filter((f) => f.cell?.metric === metric).map((f) => datum(f, cellLabel(f), metric))
   const panels: object[] = []
-  if (oneKb.length > 0) panels.push(panel('1 KB: ours vs connect-redis 9 (ratio; µs difference for main-thread time)', oneKb, 'ratio', 360))
+  if (oneKb.length > 0) panels.push(panel('1 KB: ours / connect-redis 9 (userOf: with / without)', oneKb, 'ratio', 360))
   if (cells('req/s').length > 0) {
     panels.push(panel('Pool matrix: default / pool: false, req/s (goal ≥ 0.95)', cells('req/s'), 'ratio', 760))
     panels.push(panel('Pool matrix: default / pool: false, /health p99 (goal ≤ 1.05; gzip 256 KB ≤ 0.5)', cells('health p99'), 'ratio', 760))

@@ -4,13 +4,13 @@
  * `npm run bench:pairs -- --quick` is the same as `npm run bench -- --quick`: 1 KB HTTP only, printed.
  * Uses REDIS_URL when set (only keys under "pairs-" are touched), else a private redis-server.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
 import { REPO_ROOT } from './machine.js'
 import { renderPairsChart } from './pairs-chart.js'
 import { renderPerformanceDoc } from './pairs-report.js'
-import { runPairs, type Mode } from './pairs.js'
+import { runPairs, type Mode, type PairsResults } from './pairs.js'
 
 export async function pairsMain(mode: Mode): Promise<void> {
   const t0 = performance.now()
@@ -34,7 +34,26 @@ export async function pairsMain(mode: Mode): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() as string)) {
+/**
+ * `--render <results.json>`: the chart and docs/PERFORMANCE.md again from a run's JSON (after a change
+ * to the report, not to the code), with the run's hand-written reading (<run>.reading.md) if there is one.
+ */
+async function render(jsonPath: string): Promise<void> {
+  const results = JSON.parse(readFileSync(jsonPath, 'utf8')) as PairsResults
+  const stem = basename(jsonPath, '.json')
+  writeFileSync(jsonPath.replace(/\.json$/, '.svg'), await renderPairsChart(results))
+  const readingPath = jsonPath.replace(/\.json$/, '.reading.md')
+  const reading = existsSync(readingPath) ? readFileSync(readingPath, 'utf8') : undefined
+  writeFileSync(join(REPO_ROOT, 'docs', 'PERFORMANCE.md'), renderPerformanceDoc(results, `../bench/results/${stem}.svg`, `../bench/results/${stem}.json`, reading))
+}
+
+const renderAt = process.argv.indexOf('--render')
+if (renderAt > 0 && process.argv[renderAt + 1]) {
+  render(process.argv[renderAt + 1] as string).catch((error: unknown) => {
+    process.stderr.write(`render failed: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  })
+} else if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() as string)) {
   pairsMain(process.argv.includes('--quick') ? 'quick' : 'full').catch((error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     process.exitCode = 1

@@ -110,7 +110,8 @@ function verdictSummary(figures: Figure[]): string[] {
   return lines
 }
 
-export function renderPerformanceDoc(r: PairsResults, chartPath: string, jsonPath: string): string {
+/** `reading`: a hand-written reading of the run (bench/results/<run>.reading.md), appended when there is one. */
+export function renderPerformanceDoc(r: PairsResults, chartPath: string, jsonPath: string, reading?: string): string {
   const minutes = (r.durationSeconds / 60).toFixed(0)
   const loads = r.figures.flatMap((f) => [f.loadBefore, f.loadAfter])
   return [
@@ -136,5 +137,6 @@ export function renderPerformanceDoc(r: PairsResults, chartPath: string, jsonPat
     '',
     ...matrixTable(r.figures),
     '',
+    ...(reading ? ['### Reading this run (written by hand from the figures above)', '', reading.trim(), ''] : []),
   ].join('\n')
 }
