@@ -6,7 +6,7 @@
  * redis-server. Writes bench/results/<timestamp>.json, .md and .svg, plus latest.md / latest.svg (a
  * quick run writes them under bench/results/quick/), and prints the markdown report on stdout
  * (progress goes to stderr). None of these files is tracked: a run leaves `git status` clean; a run
- * quoted in the README is committed under a name of its own (bench/results/2026-11-22-readme.*).
+ * quoted in the README is committed under a name of its own (as the paired run is: bench/results/pairs-*).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
