@@ -65,7 +65,9 @@ test('after a login, a profile view and a cart large enough for the pool, /metri
   assert.equal(samples.get('connect_redis_sealed_opens_total{key="newest"}'), stats.opened)
   assert.equal(samples.get('connect_redis_sealed_operations_total{placement="pool"}'), stats.pooled)
   assert.equal(samples.get('connect_redis_sealed_seal_duration_count'), stats.sealed)
-  assert.equal(samples.get('connect_redis_sealed_open_duration_count'), stats.opened)
+  assert.equal(samples.get('connect_redis_sealed_open_duration_count'), stats.opened - stats.recalled, 'one open time per decryption')
+  assert.ok(stats.recalled >= 1, 'the small profile session was read back from memory')
+  assert.equal(samples.get('connect_redis_sealed_operations_total{placement="memory"}'), stats.recalled)
   assert.ok((samples.get('connect_redis_sealed_record_size_bucket{operation="seal",le="65536"}') ?? Infinity) < stats.sealed, 'the cart record is over 64 KB')
   assert.equal(samples.get('connect_redis_sealed_pool_threads'), stats.threads)
   for (const name of [
