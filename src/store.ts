@@ -310,7 +310,11 @@ export class RedisStore extends Store {
     return this.#track(done, async () => {
       const engine = await this.#use()
       const keep = new Set(typeof except === 'string' ? [except] : (except ?? []))
-      return this.#accounts(engine).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine))
+      const forget = (key: string) => {
+        this.#verified.forget(key)
+        this.#touches?.forget(key)
+      }
+      return this.#accounts(engine).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine), forget)
     })
   }
 

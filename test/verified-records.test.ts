@@ -93,6 +93,21 @@ describe('reading back what this store wrote', () => {
   })
 })
 
+describe('ending sessions forgets them', () => {
+  it("destroySessionsOf drops what the store remembers of each session it ends", async () => {
+    const { store, prefix } = fresh({ userOf: (s: { owner?: string }) => s.owner })
+    await store.set('u1', sessionWith({ owner: 'ann', views: 6 }))
+    const record = (await redis.raw.getBuffer(`${prefix}u1`)) as Buffer
+    assert.equal(views(await store.get('u1')), 6)
+    assert.equal(store.stats().recalled, 1)
+    assert.equal(await store.destroySessionsOf('ann'), 1)
+    const recalled = store.stats().recalled
+    await redis.raw.set(`${prefix}u1`, record)
+    assert.equal(views(await store.get('u1')), 6, 'a replayed record still opens (a valid record), but by decryption')
+    assert.equal(store.stats().recalled, recalled)
+  })
+})
+
 describe('VerifiedRecords', () => {
   const opened = (text: string) => ({ ok: true as const, text, keyId: 1, sealedAt: 1, createdAt: 1, version: 2 as const, plaintextBytes: text.length })
 

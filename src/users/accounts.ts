@@ -131,23 +131,26 @@ export class Accounts {
    * Ends every session of `user` except those in `except`; the number ended. A record is ended
    * only if it is still the one checked (else it is read and checked again), as a tombstone under
    * destroyGuard; under destroyGuard an entry whose record is not there yet is tombstoned too, so a
-   * write in flight cannot land. Only entries of sessions ended are unlisted.
+   * write in flight cannot land. Only entries of sessions ended are unlisted. `ended` hears the
+   * Redis key of each session ended or tombstoned, so the store can drop what it remembers of it.
    */
-  async destroySessionsOf(user: UserId, except: ReadonlySet<string>, open: OpenRecord): Promise<number> {
+  async destroySessionsOf(user: UserId, except: ReadonlySet<string>, open: OpenRecord, ended: (key: string) => void = () => {}): Promise<number> {
     const entries = (await this.index.read(user)).filter((e) => !except.has(e.sid))
-    let ended = 0
+    let count = 0
     const done: IndexEntry[] = []
     for (const part of chunks(entries)) {
       await Promise.all(
         part.map(async (entry) => {
           const outcome = await this.#end(user, entry.sid, open)
-          if (outcome === 'ended') ended++
-          if (outcome !== 'kept') done.push(entry)
+          if (outcome === 'ended') count++
+          if (outcome === 'kept') return
+          done.push(entry)
+          ended(this.prefix + entry.sid)
         }),
       )
     }
     await this.index.removeIfUnchanged(user, done)
-    return ended
+    return count
   }
 
   async #end(user: UserId, sid: string, open: OpenRecord): Promise<'ended' | 'gone' | 'kept'> {
