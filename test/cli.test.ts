@@ -75,6 +75,14 @@ describe('cli: keygen, help, refused input', () => {
     assert.notEqual(a.stdout, b.stdout)
   })
 
+  it('a reader that closes the pipe early (| head) is no error', async () => {
+    const { child, done } = spawnCli(['--help'])
+    child.stdout?.destroy()
+    const result = await done
+    assert.equal(result.code, 0, result.stderr)
+    assert.doesNotMatch(result.stderr, /EPIPE|Error/)
+  })
+
   it('--help works for the program and each command', async () => {
     const expected: Record<string, RegExp> = {
       '': /keygen[\s\S]*inspect[\s\S]*rekey[\s\S]*migrate[\s\S]*stats/,

@@ -126,6 +126,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`connect-redis-sealed --help | head -1`) closes the pipe: not a failure of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+})
+
 main(process.argv).then((code) => {
   process.exitCode = code
 })
