@@ -1,3 +1,5 @@
+import { RecentMap } from './recent-map.js'
+
 /** Sessions remembered by `touchAfter` at most; beyond it the least recently written or touched is forgotten. */
 export const TOUCH_CACHE_ENTRIES = 10_000
 
@@ -17,12 +19,11 @@ interface Sent {
  */
 export class TouchCache {
   readonly #windowMs: number
-  readonly #capacity: number
-  readonly #sent = new Map<string, Sent>()
+  readonly #sent: RecentMap<string, Sent>
 
   constructor(touchAfterSeconds: number, capacity = TOUCH_CACHE_ENTRIES) {
     this.#windowMs = touchAfterSeconds * 1000
-    this.#capacity = capacity
+    this.#sent = new RecentMap(capacity)
   }
 
   get size(): number {
@@ -38,10 +39,7 @@ export class TouchCache {
 
   /** Records a write or touch that Redis acknowledged, started at `at` with `ttl` seconds. */
   record(key: string, ttl: number, at: number): void {
-    const sent = this.#sent
-    sent.delete(key)
-    sent.set(key, { at, expiresAt: at + ttl * 1000 })
-    if (sent.size > this.#capacity) sent.delete(sent.keys().next().value as string)
+    this.#sent.set(key, { at, expiresAt: at + ttl * 1000 })
   }
 
   /** Every session under the prefix was deleted. */

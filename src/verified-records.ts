@@ -1,5 +1,6 @@
-import { FORMAT_VERSION } from './codec/format.js'
+import { CREATED_AT, FORMAT_VERSION, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES } from './codec/format.js'
 import type { OpenedText } from './codec/text.js'
+import { RecentMap } from './recent-map.js'
 
 type Verified = Extract<OpenedText, { ok: true }>
 
@@ -22,11 +23,10 @@ interface Entry {
  * forgotten entry means a full open. Bounded in entries and in bytes per entry.
  */
 export class VerifiedRecords {
-  readonly #entries = new Map<string, Entry>()
-  readonly #capacity: number
+  readonly #entries: RecentMap<string, Entry>
 
   constructor(capacity = VERIFIED_RECORD_ENTRIES) {
-    this.#capacity = capacity
+    this.#entries = new RecentMap(capacity)
   }
 
   get size(): number {
@@ -37,7 +37,6 @@ export class VerifiedRecords {
   lookup(redisKey: string, stored: Uint8Array): Verified | undefined {
     const entry = this.#entries.get(redisKey)
     if (entry === undefined || entry.record.length !== stored.length || !entry.record.equals(stored)) return undefined
-    this.#entries.delete(redisKey)
     this.#entries.set(redisKey, entry)
     return entry.opened
   }
@@ -45,28 +44,24 @@ export class VerifiedRecords {
   /** Remembers a record that opened as `opened` (a copy of its bytes: a reply may be a view into a socket buffer). */
   opened(redisKey: string, stored: Uint8Array, opened: Verified): void {
     if (stored.length > VERIFIED_RECORD_MAX_BYTES) return this.forget(redisKey)
-    this.#remember(redisKey, Buffer.from(stored), opened)
+    this.#entries.set(redisKey, { record: Buffer.from(stored), opened })
   }
 
   /** Remembers a binary record this store just sealed from `text` (its header holds the rest of what an open gives). */
   sealed(redisKey: string, record: Buffer | string, text: string): void {
     if (typeof record === 'string' || record.length > VERIFIED_RECORD_MAX_BYTES || record[0] !== FORMAT_VERSION) return this.forget(redisKey)
-    this.#remember(redisKey, record, {
-      ok: true,
-      text,
-      keyId: record.readUInt32BE(2),
-      sealedAt: record.readUIntBE(7, 6),
-      createdAt: record.readUIntBE(13, 6),
-      version: FORMAT_VERSION,
-      plaintextBytes: record.readUInt32BE(19),
+    this.#entries.set(redisKey, {
+      record,
+      opened: {
+        ok: true,
+        text,
+        keyId: record.readUInt32BE(KEY_ID_AT),
+        sealedAt: record.readUIntBE(SEALED_AT, TIME_BYTES),
+        createdAt: record.readUIntBE(CREATED_AT, TIME_BYTES),
+        version: FORMAT_VERSION,
+        plaintextBytes: record.readUInt32BE(PLAINTEXT_BYTES_AT),
+      },
     })
-  }
-
-  #remember(redisKey: string, record: Buffer, opened: Verified): void {
-    const entries = this.#entries
-    entries.delete(redisKey)
-    entries.set(redisKey, { record, opened })
-    if (entries.size > this.#capacity) entries.delete(entries.keys().next().value as string)
   }
 
   forget(redisKey: string): void {

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto'
 import type { MasterKey } from '../codec/keyring.js'
 import type { RedisAdapter } from '../redis/adapter.js'
+import { RecentMap } from '../recent-map.js'
 import { INDEX_ADD, INDEX_MERGE, INDEX_READ, INDEX_REMOVE_IF } from './scripts.js'
 
 /** What follows the prefix in an index key; `~` never occurs in express-session's ids (base64url). */
@@ -44,7 +45,7 @@ function pairs(reply: unknown): IndexEntry[] {
  */
 export class UserIndex {
   readonly #macKeys: readonly Buffer[]
-  readonly #keys = new Map<string, readonly string[]>()
+  readonly #keys = new RecentMap<string, readonly string[]>(REMEMBERED_USERS)
 
   constructor(
     private readonly redis: RedisAdapter,
@@ -60,7 +61,6 @@ export class UserIndex {
     const known = this.#keys.get(id)
     if (known) return known
     const keys = this.#macKeys.map((key) => this.prefix + INDEX_MARK + createHmac('sha256', key).update(id, 'utf8').digest('base64url'))
-    if (this.#keys.size >= REMEMBERED_USERS) this.#keys.delete(this.#keys.keys().next().value as string)
     this.#keys.set(id, keys)
     return keys
   }
