@@ -1,4 +1,4 @@
-import { COMPRESSION_FLAGS, COMPRESSION_MASK, HEADER_BYTES, HEADER_V2_BYTES, V1, V2, schemeById, type CompressionName } from '../codec/format.js'
+import { COMPRESSION_FLAGS, COMPRESSION_MASK, CREATED_AT, HEADER_BYTES, HEADER_V2_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, V1, V2, schemeById, type CompressionName } from '../codec/format.js'
 import type { Encoding } from '../codec/seal.js'
 import { legacyKindOf, type LegacyKind } from '../legacy/legacy-reader.js'
 
@@ -65,11 +65,11 @@ export function describeRecord(stored: Uint8Array): RecordFormat {
     header: {
       version,
       algorithm: scheme ? `${scheme.cipher}${scheme.hash ? `+hmac-${scheme.hash}` : ''}` : `unknown (0x${record.readUInt8(1).toString(16)})`,
-      keyId: keyIdHex(record.readUInt32BE(2)),
+      keyId: keyIdHex(record.readUInt32BE(KEY_ID_AT)),
       flags,
       compression: compression === 0 ? 'none' : (COMPRESSION_BY_FLAG.get(compression) ?? 'none'),
-      sealedAt: new Date(record.readUIntBE(7, 6)).toISOString(),
-      ...(version === V2 ? { createdAt: new Date(record.readUIntBE(13, 6)).toISOString(), plaintextBytes: record.readUInt32BE(19) } : {}),
+      sealedAt: new Date(record.readUIntBE(SEALED_AT, TIME_BYTES)).toISOString(),
+      ...(version === V2 ? { createdAt: new Date(record.readUIntBE(CREATED_AT, TIME_BYTES)).toISOString(), plaintextBytes: record.readUInt32BE(PLAINTEXT_BYTES_AT) } : {}),
       encoding,
     },
   }

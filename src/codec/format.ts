@@ -31,6 +31,16 @@ export const XNONCE_BYTES = 24
 /** The largest header + nonce + tag of any version, bounding a stored record before it is decoded. */
 export const MAX_OVERHEAD_BYTES = HEADER_V2_BYTES + XNONCE_BYTES + 64
 
+/** Where the header's fields start (see the layout above); both versions share the first four. */
+export const KEY_ID_AT = 2
+export const SEALED_AT = 7
+/** Version 2 only. */
+export const CREATED_AT = 13
+/** Version 2 only. */
+export const PLAINTEXT_BYTES_AT = 19
+/** Bytes of each time field (uint48, ms since the epoch). */
+export const TIME_BYTES = 6
+
 export function headerBytes(version: FormatVersion): number {
   return version === V1 ? HEADER_BYTES : HEADER_V2_BYTES
 }

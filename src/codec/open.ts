@@ -1,7 +1,7 @@
 import { createDecipheriv, timingSafeEqual } from 'node:crypto'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { AEAD, additionalData, finish, macTag } from './envelope.js'
-import { COMPRESSION_FLAGS, COMPRESSION_MASK, HEADER_BYTES, HEADER_V2_BYTES, MAX_OVERHEAD_BYTES, V1, V2, headerBytes, nonceBytes, schemeById, type FormatVersion, type Scheme } from './format.js'
+import { COMPRESSION_FLAGS, COMPRESSION_MASK, CREATED_AT, HEADER_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, HEADER_V2_BYTES, MAX_OVERHEAD_BYTES, V1, V2, headerBytes, nonceBytes, schemeById, type FormatVersion, type Scheme } from './format.js'
 import type { KeyRing, SchemeKeys } from './keyring.js'
 import type { Opened } from './seal.js'
 
@@ -86,14 +86,14 @@ export function openRecord(record: Buffer, redisKey: string, ring: KeyRing, maxB
   if (!scheme) return { ok: false, reason: 'algorithm' }
   const flags = record.readUInt8(6)
   if ((flags & ~COMPRESSION_MASK) !== 0 || flags === COMPRESSION_MASK) return { ok: false, reason: 'flags' }
-  const keyId = record.readUInt32BE(2)
+  const keyId = record.readUInt32BE(KEY_ID_AT)
   const keys = ring.keysFor(keyId, scheme, version)
   if (!keys) return { ok: false, reason: 'key' }
   const header = headerBytes(version)
   const bodyStart = header + nonceBytes(scheme, version)
   const tagStart = record.length - scheme.tagBytes
   if (tagStart < bodyStart) return { ok: false, reason: 'truncated' }
-  const plaintextBytes = version === V2 ? record.readUInt32BE(19) : undefined
+  const plaintextBytes = version === V2 ? record.readUInt32BE(PLAINTEXT_BYTES_AT) : undefined
   // No stored body longer than the largest plaintext (plus one cipher block of padding) is worth decrypting.
   if ((plaintextBytes ?? 0) > maxBytes || tagStart - bodyStart > maxBytes + 16) return { ok: false, reason: 'too-large' }
   const aad = additionalData(record.subarray(0, header), redisKey)
@@ -104,8 +104,8 @@ export function openRecord(record: Buffer, redisKey: string, ring: KeyRing, maxB
   if (!Buffer.isBuffer(plain)) return plain
   // Authenticated, so only a faulty sealer could get here; a mismatch is still not a session.
   if (plaintextBytes !== undefined && plain.length !== plaintextBytes) return { ok: false, reason: 'decompress' }
-  const sealedAt = record.readUIntBE(7, 6)
-  const createdAt = version === V2 ? record.readUIntBE(13, 6) : sealedAt
+  const sealedAt = record.readUIntBE(SEALED_AT, TIME_BYTES)
+  const createdAt = version === V2 ? record.readUIntBE(CREATED_AT, TIME_BYTES) : sealedAt
   return { ok: true, plain, keyId, sealedAt, createdAt, version, plaintextBytes: plain.length }
 }
 

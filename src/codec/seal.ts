@@ -1,7 +1,7 @@
 import { createCipheriv } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { AEAD, additionalData, fillNonce, macTag } from './envelope.js'
-import { COMPRESSION_FLAGS, FORMAT_VERSION, HEADER_V2_BYTES, V2, nonceBytes, type CompressionName, type FormatVersion, type Scheme } from './format.js'
+import { COMPRESSION_FLAGS, CREATED_AT, FORMAT_VERSION, HEADER_V2_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, V2, nonceBytes, type CompressionName, type FormatVersion, type Scheme } from './format.js'
 import type { KeyRing, SchemeKeys } from './keyring.js'
 
 export { open, toRecordBytes, decodeStored } from './open.js'
@@ -108,11 +108,11 @@ export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, setting
   const record = Buffer.allocUnsafe(HEADER_V2_BYTES + nonceLength + bodyLength + scheme.tagBytes)
   record.writeUInt8(FORMAT_VERSION, 0)
   record.writeUInt8(scheme.id, 1)
-  record.writeUInt32BE(keys.id, 2)
+  record.writeUInt32BE(keys.id, KEY_ID_AT)
   record.writeUInt8(flags, 6)
-  record.writeUIntBE(sealedAt, 7, 6)
-  record.writeUIntBE(createdAt, 13, 6)
-  record.writeUInt32BE(plain.length, 19)
+  record.writeUIntBE(sealedAt, SEALED_AT, TIME_BYTES)
+  record.writeUIntBE(createdAt, CREATED_AT, TIME_BYTES)
+  record.writeUInt32BE(plain.length, PLAINTEXT_BYTES_AT)
   const nonce = record.subarray(HEADER_V2_BYTES, HEADER_V2_BYTES + nonceLength)
   if (keys.deriver === undefined) fillNonce(nonce)
   const aad = additionalData(record.subarray(0, HEADER_V2_BYTES), redisKey)

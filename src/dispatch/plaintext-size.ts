@@ -1,4 +1,4 @@
-import { COMPRESSION_MASK, HEADER_BYTES, HEADER_V2_BYTES, schemeById, V2 } from '../codec/format.js'
+import { COMPRESSION_MASK, HEADER_BYTES, HEADER_V2_BYTES, PLAINTEXT_BYTES_AT, schemeById, V2 } from '../codec/format.js'
 
 /**
  * Plaintext bytes assumed per stored byte of a compressed v1 record. A v1 header does not carry the
@@ -35,7 +35,7 @@ function decodedHead(stored: Uint8Array): { head: Uint8Array; length: number } {
 export function plaintextBytesOf(stored: Uint8Array): number {
   const { head, length } = decodedHead(stored)
   if (length < HEADER_BYTES) return length
-  if (head[0] === V2 && head.length >= HEADER_V2_BYTES) return Buffer.from(head.buffer, head.byteOffset, head.byteLength).readUInt32BE(19)
+  if (head[0] === V2 && head.length >= HEADER_V2_BYTES) return Buffer.from(head.buffer, head.byteOffset, head.byteLength).readUInt32BE(PLAINTEXT_BYTES_AT)
   const scheme = schemeById(head[1] as number)
   const body = Math.max(0, length - HEADER_BYTES - (scheme ? scheme.nonceBytes + scheme.tagBytes : 0))
   return ((head[6] as number) & COMPRESSION_MASK) === 0 ? body : body * ASSUMED_COMPRESSION_RATIO
