@@ -261,9 +261,8 @@ export class RedisStore extends Store {
       const engine = isThenable(using) ? await using : using
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
-      this.#touches?.forget(key)
+      this.#forget(key)
       if (!(ttl > 0)) {
-        this.#verified.forget(key)
         await this.#writer.delete(key)
         return engine.accounts?.unlist(session, sid)
       }
@@ -277,7 +276,6 @@ export class RedisStore extends Store {
       const keep = this.#options.disableTTL ? undefined : ttl
       const at = Date.now()
       const write = () => this.#writer.set(key, sealed, keep)
-      this.#verified.forget(key)
       const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
       if (written === false) return
       this.#verified.sealed(key, sealed, text)
@@ -310,12 +308,14 @@ export class RedisStore extends Store {
     return this.#track(done, async () => {
       const engine = await this.#use()
       const keep = new Set(typeof except === 'string' ? [except] : (except ?? []))
-      const forget = (key: string) => {
-        this.#verified.forget(key)
-        this.#touches?.forget(key)
-      }
-      return this.#accounts(engine).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine), forget)
+      return this.#accounts(engine).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine), (key) => this.#forget(key))
     })
+  }
+
+  /** The session's record is gone or being replaced: drop what the store remembers of it (touchAfter, recalled records). */
+  #forget(key: string): void {
+    this.#touches?.forget(key)
+    this.#verified.forget(key)
   }
 
   #accounts(engine: Engine): Accounts {
@@ -344,8 +344,7 @@ export class RedisStore extends Store {
       const touches = this.#touches
       const at = Date.now()
       if (!(ttl > 0)) {
-        touches?.forget(key)
-        this.#verified.forget(key)
+        this.#forget(key)
         await this.#writer.delete(key)
         return engine.accounts?.unlist(session, sid)
       }
@@ -362,8 +361,7 @@ export class RedisStore extends Store {
       const using = this.#use()
       if (isThenable(using)) await using
       const key = this.#key(sid)
-      this.#touches?.forget(key)
-      this.#verified.forget(key)
+      this.#forget(key)
       await this.#writer.destroy(key)
     }, 'destroy', sid)
   }
