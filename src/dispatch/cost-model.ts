@@ -92,14 +92,18 @@ export function estimate(work: Work): Estimate {
   return { inlineUs, pooledMainUs, workerUs: inlineUs + (plainBytes * NS_PER_BYTE.clone) / 1000 }
 }
 
+/** More cores than the main thread plus the workers. */
+function hasSpareCore(machine: Machine): boolean {
+  return machine.cores - 1 - machine.threads >= 1
+}
+
 /**
  * How many times more main-thread time the pool must take away than the CPU it adds in all.
  * With a core to spare the worker's time is free; without one it is taken from the main thread,
  * Redis and the clients, so the worker must have real work.
  */
 function requiredGain(machine: Machine): number {
-  const spare = machine.cores - 1 - machine.threads
-  if (spare >= 1) return 0
+  if (hasSpareCore(machine)) return 0
   // A saturated main thread makes every microsecond it sheds worth more.
   return machine.mainUtilization > 0.9 ? 2 : 4
 }
@@ -114,7 +118,7 @@ export function place(work: Work, machine: Machine): Placement {
   if (machine.queued >= Math.max(1, machine.threads) || machine.workerUtilization > 0.95) return 'inline'
   const { inlineUs, pooledMainUs, workerUs } = estimate(work)
   const saved = inlineUs - pooledMainUs
-  if (saved < (machine.cores - 1 - machine.threads >= 1 ? MIN_SAVED_US : MIN_SAVED_US_NO_SPARE_CORE)) return 'inline'
+  if (saved < (hasSpareCore(machine) ? MIN_SAVED_US : MIN_SAVED_US_NO_SPARE_CORE)) return 'inline'
   const added = pooledMainUs + workerUs - inlineUs
   return saved >= requiredGain(machine) * added ? 'pool' : 'inline'
 }
