@@ -24,10 +24,8 @@ export async function pairsMain(mode: Mode): Promise<void> {
     const dir = join(REPO_ROOT, process.env.PAIRS_SMOKE === '1' ? '.tmp' : 'bench', 'results')
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, `pairs-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`)
-    const svg = await renderPairsChart(results)
-    writeFileSync(join(dir, `pairs-${stamp}.svg`), svg)
     const doc = process.env.PAIRS_SMOKE === '1' ? join(dir, 'PERFORMANCE.md') : join(REPO_ROOT, 'docs', 'PERFORMANCE.md')
-    writeFileSync(doc, renderPerformanceDoc(results, `../bench/results/pairs-${stamp}.svg`, `../bench/results/pairs-${stamp}.json`))
+    await writeReport(results, join(dir, `pairs-${stamp}.json`), doc)
     log(`wrote ${join(dir, `pairs-${stamp}`)}.json, .svg and ${doc}`)
   } finally {
     await redis?.stop()
@@ -35,16 +33,20 @@ export async function pairsMain(mode: Mode): Promise<void> {
 }
 
 /**
- * `--render <results.json>`: the chart and docs/PERFORMANCE.md again from a run's JSON (after a change
- * to the report, not to the code), with the run's hand-written reading (<run>.reading.md) if there is one.
+ * The chart beside a run's JSON and the performance doc from it, with the run's hand-written
+ * reading (<run>.reading.md beside the JSON) when there is one.
  */
-async function render(jsonPath: string): Promise<void> {
-  const results = JSON.parse(readFileSync(jsonPath, 'utf8')) as PairsResults
+async function writeReport(results: PairsResults, jsonPath: string, docPath: string): Promise<void> {
   const stem = basename(jsonPath, '.json')
   writeFileSync(jsonPath.replace(/\.json$/, '.svg'), await renderPairsChart(results))
   const readingPath = jsonPath.replace(/\.json$/, '.reading.md')
   const reading = existsSync(readingPath) ? readFileSync(readingPath, 'utf8') : undefined
-  writeFileSync(join(REPO_ROOT, 'docs', 'PERFORMANCE.md'), renderPerformanceDoc(results, `../bench/results/${stem}.svg`, `../bench/results/${stem}.json`, reading))
+  writeFileSync(docPath, renderPerformanceDoc(results, `../bench/results/${stem}.svg`, `../bench/results/${stem}.json`, reading))
+}
+
+/** `--render <results.json>`: the chart and docs/PERFORMANCE.md again from a run's JSON (after a change to the report, not to the code). */
+function render(jsonPath: string): Promise<void> {
+  return writeReport(JSON.parse(readFileSync(jsonPath, 'utf8')) as PairsResults, jsonPath, join(REPO_ROOT, 'docs', 'PERFORMANCE.md'))
 }
 
 const renderAt = process.argv.indexOf('--render')
