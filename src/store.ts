@@ -89,13 +89,13 @@ export class RedisStore extends Store {
     warnIfPlaintext(this.#options.legacy)
     const { client, url } = this.#options
     if (url !== undefined) {
-      const owned = ownClient(url, createRequire(import.meta.url))
+      const owned = ownClient(url, createRequire(import.meta.url), this.#options.timeout)
       this.#client = owned.client
       this.#redis = withDeadline(owned.adapter, this.#options.timeout)
       this.#closeClient = owned.close
     } else {
       this.#client = client as object
-      this.#redis = withDeadline(adaptClient(client), this.#options.timeout)
+      this.#redis = withDeadline(adaptClient(client, this.#options.timeout), this.#options.timeout)
     }
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())

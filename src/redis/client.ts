@@ -15,11 +15,11 @@ export type { RedisAdapter } from './adapter.js'
  * (`GlideClient`, `GlideClusterClient`). A TypeError names the option
  * when it is none of these. Clusters and sentinels are checked first: they also have the single-node methods.
  */
-export function adaptClient(client: unknown): RedisAdapter {
+export function adaptClient(client: unknown, timeoutMs?: number): RedisAdapter {
   if (typeof client === 'object' && client !== null) {
     if (isNodeRedisCluster(client)) return nodeRedisClusterAdapter(client)
     if (isNodeRedisSentinel(client)) return nodeRedisSentinelAdapter(client)
-    if (isNodeRedis(client)) return nodeRedisAdapter(client)
+    if (isNodeRedis(client)) return nodeRedisAdapter(client, timeoutMs)
     if (isIoRedisCluster(client)) return ioRedisClusterAdapter(client)
     if (isIoRedis(client)) return ioRedisAdapter(client)
     if (isGlide(client)) return glideAdapter(client)
@@ -40,7 +40,7 @@ interface OwnedClient extends NodeRedisCommands {
  * A node-redis client made from `url` that the store owns. It connects in the background;
  * commands wait in node-redis's queue until it is up.
  */
-export function ownClient(url: string, load: (id: string) => unknown): { client: object; adapter: RedisAdapter; close: () => Promise<void> } {
+export function ownClient(url: string, load: (id: string) => unknown, timeoutMs?: number): { client: object; adapter: RedisAdapter; close: () => Promise<void> } {
   let redis: { createClient(options: { url: string }): OwnedClient }
   try {
     redis = load('redis') as typeof redis
@@ -54,7 +54,7 @@ export function ownClient(url: string, load: (id: string) => unknown): { client:
   const connecting = client.connect().catch(() => {})
   return {
     client,
-    adapter: nodeRedisAdapter(client),
+    adapter: nodeRedisAdapter(client, timeoutMs),
     async close() {
       // Not connected (Redis down or still connecting): a graceful close would wait forever for
       // the connection; destroy rejects the queued commands and stops reconnecting.

@@ -1,4 +1,5 @@
 import { keysAsStrings, type Fn, type RedisAdapter } from './adapter.js'
+import { QueueTimeouts, hasCommandOptions } from './node-redis-timeouts.js'
 
 /** Buffer replies for RESP blob strings ('$', char code 36) in node-redis v5 and v6. */
 export const BLOB_STRING = 36
@@ -41,23 +42,33 @@ export async function* scanNodeRedis(client: Pick<NodeRedisCommands, 'scan'>, ma
 }
 
 /**
- * A single node-redis client, or a `createSentinel()` client: the sentinel client sends every
- * command to the current master, so it behaves as one node.
+ * A single node-redis client. With `timeoutMs` (the store's `timeout`), a connected client sends
+ * the store's commands without node-redis's timer per command (see node-redis-timeouts.ts).
  */
-export function nodeRedisAdapter(client: NodeRedisCommands): RedisAdapter {
-  const buffers = client.withTypeMapping({ [BLOB_STRING]: Buffer })
+export function nodeRedisAdapter(client: NodeRedisCommands, timeoutMs?: number): RedisAdapter {
+  const mapping = { [BLOB_STRING]: Buffer }
+  let plain = (): NodeRedisCommands => client
+  let buffers: () => NodeRedisCommands
+  if (timeoutMs !== undefined && hasCommandOptions(client)) {
+    const timeouts = new QueueTimeouts<NodeRedisCommands>(client, timeoutMs, mapping)
+    plain = () => timeouts.plain()
+    buffers = () => timeouts.buffers()
+  } else {
+    const mapped = client.withTypeMapping(mapping)
+    buffers = () => mapped
+  }
   return {
     cluster: false,
-    get: (key) => buffers.get(key) as Promise<Buffer | null>,
-    mget: (keys) => buffers.mGet(keys) as Promise<(Buffer | null)[]>,
-    set: (key, value, ttl) => nodeRedisSet(client, key, value, ttl),
+    get: (key) => buffers().get(key) as Promise<Buffer | null>,
+    mget: (keys) => buffers().mGet(keys) as Promise<(Buffer | null)[]>,
+    set: (key, value, ttl) => nodeRedisSet(plain(), key, value, ttl),
     async expire(key, ttl) {
-      await client.expire(key, ttl)
+      await plain().expire(key, ttl)
     },
     async del(keys) {
-      if (keys.length > 0) await client.del(keys)
+      if (keys.length > 0) await plain().del(keys)
     },
-    scan: (match, count) => scanNodeRedis(client, match, count),
-    eval: (script, keys, args) => nodeRedisEval(client, script, keys, args),
+    scan: (match, count) => scanNodeRedis(plain(), match, count),
+    eval: (script, keys, args) => nodeRedisEval(plain(), script, keys, args),
   }
 }
