@@ -6,7 +6,8 @@ import session from 'express-session'
 import { RedisStore as ConnectRedis } from 'connect-redis'
 import connectRedisCrypto from 'connect-redis-crypto'
 import { createClient } from 'redis'
-import { RedisStore, type RedisStoreOptions } from '../src/index.js'
+import type { RedisStoreOptions } from '../src/index.js'
+import { RedisStore } from './built-store.js'
 
 export const STORE_CONTENDERS = ['connect-redis', 'connect-redis-crypto', 'inline', 'pooled', 'auto', 'inline+gzip', 'auto+gzip'] as const
 export type StoreContender = (typeof STORE_CONTENDERS)[number]

@@ -6,7 +6,7 @@
  * `createSession`, which carries it over. `Symbol.for` makes a CJS and an ESM copy of this
  * package agree on it.
  */
-const CREATED_AT = Symbol.for('connect-redis-sealed.createdAt')
+export const CREATED_AT = Symbol.for('connect-redis-sealed.createdAt')
 
 /** When `session` was first sealed (ms since the epoch), if it came from this store's `get`. */
 export function createdAtOf(session: unknown): number | undefined {

@@ -1,3 +1,4 @@
+import { CREATED_AT } from '../session-times.js'
 import type { UserId } from './user-index.js'
 
 /**
@@ -18,13 +19,14 @@ export function rememberOwner(session: unknown, user: UserId | undefined): void 
   Object.defineProperty(session, OWNER, { value: user === undefined ? undefined : String(user), enumerable: true, writable: true, configurable: true })
 }
 
-/** Copies the store's Symbol-keyed marks (owner, creation time) from one session object to another. */
+const MARKS = [OWNER, CREATED_AT] as const
+
+/** Copies the store's Symbol-keyed marks (owner, creation time) from one session object to another, as they were defined. */
 export function carryMarks(from: unknown, to: unknown): void {
   if (typeof from !== 'object' || from === null || typeof to !== 'object' || to === null || !Object.isExtensible(to)) return
-  for (const symbol of Object.getOwnPropertySymbols(from)) {
-    if (symbol.description?.startsWith('connect-redis-sealed.')) {
-      Object.defineProperty(to, symbol, { value: (from as Record<symbol, unknown>)[symbol], enumerable: true, writable: true, configurable: true })
-    }
+  for (const mark of MARKS) {
+    const property = Object.getOwnPropertyDescriptor(from, mark)
+    if (property) Object.defineProperty(to, mark, property)
   }
 }
 

@@ -104,6 +104,17 @@ describe('rules', () => {
     assert.deepEqual(await indexKeys(prefix), [], 'the emptied indexes are gone')
   })
 
+  test("an owner change is also seen through express-session's copy of the session (createSession)", async () => {
+    const { store, prefix } = await make()
+    await store.set('s', as('carol'))
+    const read = (await store.get('s')) as SessionData
+    const copy = store.createSession({ sessionID: 's' } as never, read) as unknown as { user: { id: string } }
+    copy.user = { id: 'dave' }
+    await store.set('s', copy as unknown as SessionData)
+    assert.equal((await indexKeys(prefix)).length, 1, "carol's index was emptied and removed")
+    assert.deepEqual(((await store.sessionsOf('dave')) ?? []).map((s) => s.id), ['s'])
+  })
+
   test('an entry whose record is gone, does not open, or belongs to someone else is left out and removed', async () => {
     const { store, prefix } = await make()
     await store.set('gone', as('erin'))
