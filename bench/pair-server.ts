@@ -16,8 +16,12 @@ import { startCostMeter } from './measure.js'
 import { makeShapedSession, type Shape } from './shapes.js'
 import { sessionFields, userIdOf } from './session-data.js'
 
-/** `userOf`: the store indexes sessions by `session.user.id` (a function cannot cross to the child, so it is named here). */
-export type StoreSpec = { kind: 'connect-redis' } | { kind: 'ours'; options: Partial<RedisStoreOptions>; userOf?: true }
+/**
+ * `userOf`: the store indexes sessions by `session.user.id` (a function cannot cross to the child, so it is named here).
+ * `memory`: express-session's MemoryStore, which keeps JSON strings (JSON.parse on get, JSON.stringify on set) and
+ * talks to no Redis: the main-thread floor of any store under express-session.
+ */
+export type StoreSpec = { kind: 'connect-redis' } | { kind: 'memory' } | { kind: 'ours'; options: Partial<RedisStoreOptions>; userOf?: true }
 
 export type PairToServer =
   | { type: 'start'; spec: StoreSpec; redisUrl: string; secret: string; prefix: string }
@@ -109,7 +113,10 @@ async function handle(m: PairToServer): Promise<void> {
       const client = createClient({ url: m.redisUrl })
       client.on('error', () => {})
       await client.connect()
-      if (m.spec.kind === 'connect-redis') {
+      if (m.spec.kind === 'memory') {
+        store = new session.MemoryStore()
+        closeStore = async () => void (await client.close())
+      } else if (m.spec.kind === 'connect-redis') {
         store = new ConnectRedis({ client, prefix: m.prefix })
         closeStore = async () => void (await client.close())
       } else {

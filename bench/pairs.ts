@@ -56,6 +56,7 @@ const SPECS: Record<string, StoreSpec> = {
   'ours gzip': { kind: 'ours', options: gzip },
   'pool: false': { kind: 'ours', options: { pool: false } satisfies Partial<RedisStoreOptions> },
   'pool: false gzip': { kind: 'ours', options: { pool: false, ...gzip } },
+  'memory store': { kind: 'memory' },
 }
 
 const median = (values: number[]) => spreadOf(values).median
@@ -80,6 +81,8 @@ async function clearPrefixes(url: string): Promise<void> {
 
 interface Servers {
   get(label: string): Promise<PairServer>
+  /** Stops one server (a MemoryStore's sessions live in its process). */
+  stop(label: string): Promise<void>
   stopAll(): Promise<void>
 }
 
@@ -90,6 +93,11 @@ function servers(url: string, secret: string): Servers {
       let s = started.get(label)
       if (!s) started.set(label, (s = startPairServer(label, SPECS[label] as StoreSpec, url, secret, `pairs-${label.replace(/[^a-z0-9]+/gi, '-')}:`)))
       return s
+    },
+    async stop(label) {
+      const s = started.get(label)
+      started.delete(label)
+      await (await s)?.stop()
     },
     async stopAll() {
       await Promise.all([...started.values()].map(async (s) => (await s).stop()))
@@ -173,6 +181,20 @@ async function userOfStore(url: string, secrets: { sealed: string; crypto: strin
   }
 }
 
+/**
+ * What no store can go below under express-session: its MemoryStore (JSON.parse and JSON.stringify of the
+ * session, no Redis, no crypto) against `pool: false` with gzip, main-thread ms per request. express-session
+ * also hashes the session twice per request on the main thread, whatever the store.
+ */
+async function floor(sv: Servers, name: string, opts: { shape: Shape; size: number; connections: number; seconds: number; warmup: number; pairs: number }): Promise<Figure> {
+  const before = load1()
+  const runs = await httpPair(sv, 'memory store', 'pool: false gzip', { ...opts, route: '/work' })
+  const f = figure(`m-${name}-floor`, `${name}: MemoryStore (express-session + JSON alone) / pool: false main-thread ms per request`, 'main ms/req', ratios(runs, (r) => r.mainMsPerRequest), before, undefined, { a: runs.a.map((r) => r.mainMsPerRequest), b: runs.b.map((r) => r.mainMsPerRequest) })
+  print(f)
+  await sv.stop('memory store')
+  return f
+}
+
 /** #14's matrix: ours (defaults) vs pool: false, with and without gzip, over shapes, sizes and connections. */
 async function matrix(sv: Servers, url: string, pinger: Pinger, log: (s: string) => void): Promise<Figure[]> {
   const out: Figure[] = []
@@ -200,6 +222,7 @@ async function matrix(sv: Servers, url: string, pinger: Pinger, log: (s: string)
             print(f)
             out.push(f)
           }
+          if (strict || (SMOKE && gz)) out.push(await floor(sv, name, { shape, size, connections, seconds: p.seconds, warmup: connections * p.warmupPerConnection, pairs: p.pairs }))
         }
         await clearPrefixes(url)
       }
