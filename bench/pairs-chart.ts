@@ -43,7 +43,7 @@ const ONE_KB_LABELS: Record<string, string> = {
 }
 
 export function pairsChartSpec(r: PairsResults): TopLevelSpec {
-  const oneKb = r.figures.filter((f) => !f.cell && f.measure !== 'µs' && !f.id.endsWith('-floor')).map((f) => datum(f, ONE_KB_LABELS[f.id] ?? f.id, 'one KB'))
+  const oneKb = r.figures.filter((f) => !f.cell && (f.measure === 'req/s' || f.measure === 'ops/s')).map((f) => datum(f, ONE_KB_LABELS[f.id] ?? f.id, 'one KB'))
   const cellLabel = (f: Figure) => `${f.cell?.shape} ${sizeLabel(f.cell?.size ?? 0)} ×${f.cell?.connections}${f.cell?.gzip ? ' gzip' : ''}`
   const cells = (metric: string) => r.figures.filter((f) => f.cell?.metric === metric).map((f) => datum(f, cellLabel(f), metric))
   const panels: object[] = []

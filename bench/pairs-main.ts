@@ -2,6 +2,8 @@
  * `npm run bench:pairs` — the definitive paired run (about 20 minutes on 2 cores; run it alone):
  * writes bench/results/pairs-<time>.json and .svg and regenerates docs/PERFORMANCE.md.
  * `npm run bench:pairs -- --quick` is the same as `npm run bench -- --quick`: 1 KB HTTP only, printed.
+ * `npm run bench:pairs -- --one-kb`: the 1 KB figures with 15 pairs of 3 s (about 8 minutes), written to
+ * bench/results/one-kb-<time>.json; docs/PERFORMANCE.md is left as the last full run wrote it.
  * Uses REDIS_URL when set (only keys under "pairs-" are touched), else a private redis-server.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -21,6 +23,12 @@ export async function pairsMain(mode: Mode): Promise<void> {
     const results = await runPairs(url, mode, log)
     if (mode === 'quick') return
     const stamp = results.startedAt.replace(/[:.]/g, '-')
+    if (mode === 'one-kb') {
+      const path = join(REPO_ROOT, 'bench', 'results', `one-kb-${stamp}.json`)
+      writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`)
+      log(`wrote ${path}`)
+      return
+    }
     const dir = join(REPO_ROOT, process.env.PAIRS_SMOKE === '1' ? '.tmp' : 'bench', 'results')
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, `pairs-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`)
@@ -56,7 +64,7 @@ if (renderAt > 0 && process.argv[renderAt + 1]) {
     process.exitCode = 1
   })
 } else if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() as string)) {
-  pairsMain(process.argv.includes('--quick') ? 'quick' : 'full').catch((error: unknown) => {
+  pairsMain(process.argv.includes('--quick') ? 'quick' : process.argv.includes('--one-kb') ? 'one-kb' : 'full').catch((error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     process.exitCode = 1
   })

@@ -19,7 +19,12 @@ import { sizeLabel, userIdOf } from './session-data.js'
 const KB = 1024
 /** PAIRS_SMOKE=1: the full run's code paths at their smallest (one cell, one pair), to check the machinery. */
 const SMOKE = process.env.PAIRS_SMOKE === '1'
-export type Mode = 'quick' | 'full'
+/**
+ * quick: the 1 KB HTTP pairs, short (CI); full: everything; one-kb: the 1 KB figures only (HTTP and store
+ * level) with more and longer pairs (PAIRS_1KB_PAIRS, default 15, of 3 s), for a machine too noisy to settle
+ * them in the full run.
+ */
+export type Mode = 'quick' | 'full' | 'one-kb'
 
 export interface Figure {
   id: string
@@ -123,7 +128,9 @@ const sum = (runs: HttpRun[]) => runs.reduce((d, r) => ({ inline: d.inline + r.i
 /** #15's 1 KB HTTP figures: ours vs connect-redis on read+write and read+touch, and touchAfter on read+touch. */
 async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void): Promise<Figure[]> {
   const quick = mode === 'quick'
-  const settings = { shape: 'objects' as const, size: KB, connections: 32, seconds: quick || SMOKE ? 1 : 2, warmup: quick ? 320 : 960, pairs: SMOKE ? 1 : quick ? 5 : 7 }
+  const focused = mode === 'one-kb'
+  const pairs = SMOKE ? 1 : quick ? 5 : focused ? Number(process.env.PAIRS_1KB_PAIRS ?? 15) : 7
+  const settings = { shape: 'objects' as const, size: KB, connections: 32, seconds: quick || SMOKE ? 1 : focused ? 3 : 2, warmup: quick ? 320 : 960, pairs }
   const cookies = new Map<string, string[]>()
   const cases: [string, string, Route, string, Goal, string?][] = [
     ['http-1k-work', 'ours', '/work', 'HTTP 1 KB read+write, ours / connect-redis req/s', { direction: '>=', target: 0.95 }],
@@ -140,6 +147,12 @@ async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void): Pro
     f.dispatch = sum(runs.a)
     print(f)
     out.push(f)
+    if (quick) continue
+    // The server's own on-CPU time per request: less swayed than req/s by what else shares the 2 cores.
+    const us = (r: HttpRun) => r.mainMsPerRequest * 1000
+    const main = figure(`${id}-main`, title.replace(' req/s', ' main-thread µs per request'), 'main µs/req', ratios(runs, us), before, undefined, { a: runs.a.map(us), b: runs.b.map(us) })
+    print(main)
+    out.push(main)
   }
   return out
 }
@@ -245,8 +258,8 @@ export async function runPairs(url: string, mode: Mode, log: (s: string) => void
   try {
     results.figures.push(...(await oneKbHttp(sv, mode, log)))
     await clearPrefixes(url)
+    if (mode !== 'quick') results.figures.push(...(await oneKbStore(url, log)))
     if (mode === 'full') {
-      results.figures.push(...(await oneKbStore(url, log)))
       results.figures.push(...(await matrix(sv, url, pinger, log)))
     }
   } finally {
