@@ -35,8 +35,7 @@ utilisation (resampled every 100 ms).
   256 KB cost the main thread about as much as the structured clone that sending them to a worker costs,
   and an earlier paired run showed gzip seals of 64 KB costing the main thread 1.1–1.3× more when pooled.
   Gzip seals of about 128 KB and more go to the pool; gzip opens (inflating is cheap) stay inline.
-- Small operations (under 8 KB) always run inline; a busy worker, or one with a backlog (a task per thread
-  waiting, two while the main thread is more than 90 % busy), gets nothing more.
+- Small operations (under 8 KB) always run inline; a busy or backlogged worker gets nothing more.
 - An explicit \`offloadThreshold\` overrides the model: every seal or open of at least that many bytes
   runs on the pool, smaller ones inline (\`0\` pools everything), for a machine you have measured.
 

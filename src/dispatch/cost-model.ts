@@ -109,22 +109,13 @@ function requiredGain(machine: Machine): number {
 }
 
 /**
- * Tasks that may wait for a worker before more work stays inline: one per thread, two while the
- * main thread is more than 90 % busy (a wait costs latency, not main-thread time, and the main
- * thread is then what limits throughput).
- */
-function maxBacklog(machine: Machine): number {
-  return Math.max(1, machine.threads) * (machine.mainUtilization > 0.9 ? 2 : 1)
-}
-
-/**
  * The default placement of one operation. Deterministic in its inputs, so it can be tested
- * without timing. A worker already busy, or with a backlog (see maxBacklog), gets nothing more:
- * its queue would only add latency.
+ * without timing. A worker already busy with a backlog gets nothing more: its queue would only
+ * add latency.
  */
 export function place(work: Work, machine: Machine): Placement {
   if (machine.threads < 1 && machine.cores < 2) return 'inline'
-  if (machine.queued >= maxBacklog(machine) || machine.workerUtilization > 0.95) return 'inline'
+  if (machine.queued >= Math.max(1, machine.threads) || machine.workerUtilization > 0.95) return 'inline'
   const { inlineUs, pooledMainUs, workerUs } = estimate(work)
   const saved = inlineUs - pooledMainUs
   if (saved < (hasSpareCore(machine) ? MIN_SAVED_US : MIN_SAVED_US_NO_SPARE_CORE)) return 'inline'

@@ -48,16 +48,6 @@ describe('cost model', () => {
     assert.equal(place(big, { ...twoCores, threads: 0, cores: 1 }), 'inline')
   })
 
-  it('a saturated main thread lets one more task per thread wait for the worker', () => {
-    const big = work('seal', 1024 * KB, { compression: gzip })
-    const saturated = { ...twoCores, mainUtilization: 0.95 }
-    assert.equal(place(big, { ...twoCores, queued: 1 }), 'inline')
-    assert.equal(place(big, { ...saturated, queued: 1 }), 'pool')
-    assert.equal(place(big, { ...saturated, queued: 2 }), 'inline')
-    assert.equal(place(big, { ...saturated, threads: 2, queued: 3 }), 'pool')
-    assert.equal(place(big, { ...saturated, threads: 2, queued: 4 }), 'inline')
-  })
-
   it('a saturated main thread lowers the bar on 2 cores', () => {
     // A gzip level 1 seal saves main-thread time but less than 4x the CPU it adds; at ELU > 0.9 the bar is 2x.
     const open = work('seal', 256 * KB, { compression: { algorithm: 'gzip', level: 1 } })
