@@ -56,13 +56,33 @@ after(async () => {
   await redis?.stop()
 })
 
+/** A client of `create` that this file closes at the end; it connects in the background. */
+function tracked(create: (options: object) => NodeRedis, options: object): { client: NodeRedis; connecting: Promise<unknown> } {
+  const client = create(options)
+  client.on('error', () => {})
+  opened.push({ close: () => client.isOpen && client.destroy() })
+  return { client, connecting: client.connect() }
+}
+
 async function connected(create: (options: object) => NodeRedis, options: object = {}): Promise<NodeRedis> {
   redis ??= await startRedis()
-  const client = create({ url: redis.url, ...options })
-  client.on('error', () => {})
-  await client.connect()
-  opened.push({ close: () => client.isOpen && client.destroy() })
+  const { client, connecting } = tracked(create, { url: redis.url, ...options })
+  await connecting
   return client
+}
+
+/** A client of a port where no Redis listens yet, retrying every 20 ms, and a way to start Redis there. */
+async function offline(create: (options: object) => NodeRedis): Promise<{ client: NodeRedis; serve(): Promise<void> }> {
+  const port = await freePort()
+  const { client, connecting } = tracked(create, { url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: () => 20 } })
+  connecting.catch(() => {})
+  return {
+    client,
+    async serve() {
+      const server = await startRedis([], port)
+      opened.push({ close: () => server.stop() })
+    },
+  }
 }
 
 function storeOn(client: object, timeout: number): RedisStore {
@@ -91,17 +111,12 @@ for (const [name, create] of LIBRARIES) {
     })
 
     it('a write that timed out while the client was offline is not sent when Redis comes back', async () => {
-      const port = await freePort()
-      const client = create({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: () => 20 } })
-      client.on('error', () => {})
-      client.connect().catch(() => {})
-      opened.push({ close: () => client.isOpen && client.destroy() })
+      const { client, serve } = await offline(create)
       const store = storeOn(client, 150)
       await assert.rejects(store.set('late', sessionWith({ late: true })), { code: 'ERR_SEALED_TIMEOUT' })
       // node-redis's offline timer fires on its own schedule, a little after the store's.
       await new Promise((resolve) => setTimeout(resolve, 200))
-      const server = await startRedis([], port)
-      opened.push({ close: () => server.stop() })
+      await serve()
       await waitFor(() => client.isReady, 'the client reconnects')
       // Commands leave node-redis's queue in order: once a later one is answered, the earlier is gone or done.
       assert.equal(await client.exists(`${store.prefix}late`), 0)
@@ -111,15 +126,10 @@ for (const [name, create] of LIBRARIES) {
     })
 
     it('a write sent while the client is offline still goes out once it connects within the timeout', async () => {
-      const port = await freePort()
-      const client = create({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: () => 20 } })
-      client.on('error', () => {})
-      client.connect().catch(() => {})
-      opened.push({ close: () => client.isOpen && client.destroy() })
+      const { client, serve } = await offline(create)
       const store = storeOn(client, 5000)
       const writing = store.set('queued', sessionWith({ queued: true }))
-      const server = await startRedis([], port)
-      opened.push({ close: () => server.stop() })
+      await serve()
       await writing
       assert.equal(await client.exists(`${store.prefix}queued`), 1)
     })

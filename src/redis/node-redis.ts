@@ -47,28 +47,25 @@ export async function* scanNodeRedis(client: Pick<NodeRedisCommands, 'scan'>, ma
  */
 export function nodeRedisAdapter(client: NodeRedisCommands, timeoutMs?: number): RedisAdapter {
   const mapping = { [BLOB_STRING]: Buffer }
-  let plain = (): NodeRedisCommands => client
-  let buffers: () => NodeRedisCommands
-  if (timeoutMs !== undefined && hasCommandOptions(client)) {
-    const timeouts = new QueueTimeouts<NodeRedisCommands>(client, timeoutMs, mapping)
-    plain = () => timeouts.plain()
-    buffers = () => timeouts.buffers()
-  } else {
-    const mapped = client.withTypeMapping(mapping)
-    buffers = () => mapped
-  }
+  const via = timeoutMs !== undefined && hasCommandOptions(client) ? new QueueTimeouts<NodeRedisCommands>(client, timeoutMs, mapping) : fixedCommands(client, mapping)
   return {
     cluster: false,
-    get: (key) => buffers().get(key) as Promise<Buffer | null>,
-    mget: (keys) => buffers().mGet(keys) as Promise<(Buffer | null)[]>,
-    set: (key, value, ttl) => nodeRedisSet(plain(), key, value, ttl),
+    get: (key) => via.buffers().get(key) as Promise<Buffer | null>,
+    mget: (keys) => via.buffers().mGet(keys) as Promise<(Buffer | null)[]>,
+    set: (key, value, ttl) => nodeRedisSet(via.plain(), key, value, ttl),
     async expire(key, ttl) {
-      await plain().expire(key, ttl)
+      await via.plain().expire(key, ttl)
     },
     async del(keys) {
-      if (keys.length > 0) await plain().del(keys)
+      if (keys.length > 0) await via.plain().del(keys)
     },
-    scan: (match, count) => scanNodeRedis(plain(), match, count),
-    eval: (script, keys, args) => nodeRedisEval(plain(), script, keys, args),
+    scan: (match, count) => scanNodeRedis(via.plain(), match, count),
+    eval: (script, keys, args) => nodeRedisEval(via.plain(), script, keys, args),
   }
+}
+
+/** The client as it is, and one proxy of it with Buffer replies. */
+function fixedCommands(client: NodeRedisCommands, mapping: Record<number, unknown>): { plain(): NodeRedisCommands; buffers(): NodeRedisCommands } {
+  const mapped = client.withTypeMapping(mapping)
+  return { plain: () => client, buffers: () => mapped }
 }
