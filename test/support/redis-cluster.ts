@@ -2,8 +2,10 @@
  * A real local Redis Cluster (masters + replicas) on free loopback ports, for the cluster suites.
  * Built on scripts/local-redis.ts: each node is a `startRedis()` with cluster mode on.
  */
+import { randomInt } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { freePort, startRedis, type LocalRedis } from '../../scripts/local-redis.js'
+import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import { infoFields, pollUntil, redisCli, requireRedisCli } from './redis-cli.js'
 
 /** One master as the cluster currently sees it. */
@@ -36,8 +38,11 @@ export interface LocalCluster {
 const HOST = '127.0.0.1'
 const ALL_SLOTS = '16384'
 
-/** Node settings: a short node timeout and no diskless-sync delay keep start-up and failover fast. */
 const BUS_OFFSET = 10_000
+const NODE_PORT_FLOOR = 2 * BUS_OFFSET + 1_000
+const DEFAULT_EPHEMERAL_LOW = 32_768
+
+/** Node settings: a short node timeout and no diskless-sync delay keep start-up and failover fast. */
 const NODE_ARGS = [
   '--cluster-enabled', 'yes',
   '--cluster-config-file', 'nodes.conf',
@@ -69,11 +74,39 @@ async function replicaInSync(port: number): Promise<boolean> {
   return info.get('role') === 'slave' && info.get('master_link_status') === 'up' && info.get('master_sync_in_progress') === '0'
 }
 
-/** The cluster bus listens on the data port + 10000: both must be free and the bus port valid. */
+/**
+ * The cluster bus listens on the data port + 10000. Node ports are taken below the kernel's
+ * ephemeral range, bus ports included: an outgoing connection (a client, redis-cli) could
+ * otherwise hold a bus port between the check and the node's start, and the node would exit.
+ */
+const EPHEMERAL_LOW = ephemeralLow()
+const NODE_PORT_LOW = 10_000
+const NODE_PORT_HIGH = EPHEMERAL_LOW - BUS_OFFSET - 1
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    return Number.isInteger(low) && low > NODE_PORT_FLOOR ? low : DEFAULT_EPHEMERAL_LOW
+  } catch {
+    return DEFAULT_EPHEMERAL_LOW
+  }
+}
+
 async function clusterNodePort(): Promise<number> {
   for (;;) {
-    const port = await freePort()
-    if (port + BUS_OFFSET <= 65_535 && (await isFree(port + BUS_OFFSET))) return port
+    const port = NODE_PORT_LOW + randomInt(NODE_PORT_HIGH - NODE_PORT_LOW)
+    if ((await isFree(port)) && (await isFree(port + BUS_OFFSET))) return port
+  }
+}
+
+/** A node that lost its port to another process in the moment before it bound it gets fresh ports. */
+async function startNode(): Promise<LocalRedis> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedis(NODE_ARGS, await clusterNodePort())
+    } catch (error) {
+      if (attempt >= 3) throw error
+    }
   }
 }
 
@@ -94,7 +127,7 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Pro
     await Promise.all(nodes.map((node) => node.stop()))
   }
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startRedis(NODE_ARGS, await clusterNodePort()))
+    for (let i = 0; i < count; i++) nodes.push(await startNode())
     const ports = nodes.map((node) => node.port)
     await redisCli(ports[0] as number, ['--cluster', 'create', ...ports.map((p) => `${HOST}:${p}`), '--cluster-replicas', replicasPerMaster, '--cluster-yes'], 60_000)
 
