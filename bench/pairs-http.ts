@@ -14,6 +14,7 @@ import type { Shape } from './shapes.js'
 export interface PairServer {
   readonly label: string
   readonly base: string
+  readonly pid: number
   ask(message: PairToServer, reply?: PairFromServer['type']): Promise<PairFromServer | undefined>
   stop(): Promise<void>
 }
@@ -41,6 +42,7 @@ export async function startPairServer(label: string, spec: StoreSpec, redisUrl: 
   return {
     label,
     base: `http://127.0.0.1:${listening.port}`,
+    pid: child.pid as number,
     ask,
     async stop() {
       if (child.exitCode !== null) return

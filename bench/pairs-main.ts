@@ -20,7 +20,7 @@ export async function pairsMain(mode: Mode): Promise<void> {
   let redis: LocalRedis | undefined
   const url = process.env.REDIS_URL ?? (redis = await startRedis()).url
   try {
-    const results = await runPairs(url, mode, log)
+    const results = await runPairs(url, mode, log, redis?.process.pid)
     if (mode === 'quick') return
     const stamp = results.startedAt.replace(/[:.]/g, '-')
     if (mode === 'one-kb') {

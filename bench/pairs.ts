@@ -13,6 +13,7 @@ import { describeSpread, interleave, load1, ratios, spreadOf, verdict, type Goal
 import type { StoreSpec } from './pair-server.js'
 import { createSessions, httpRun, startPairServer, startPinger, type HttpRun, type PairServer, type Pinger, type Route } from './pairs-http.js'
 import { storeSubject } from './pairs-store.js'
+import { choosePinning, type Pinning } from './pinning.js'
 import { SHAPES, type Shape } from './shapes.js'
 import { sizeLabel, userIdOf } from './session-data.js'
 
@@ -49,6 +50,8 @@ export interface PairsResults {
   mode: Mode
   durationSeconds: number
   machine: { cpu: string; cores: number; node: string }
+  /** How the 1 KB HTTP figures were pinned to cores, if they were (see pinning.ts). */
+  pinning?: string
   figures: Figure[]
 }
 
@@ -115,18 +118,26 @@ interface HttpPair {
   b: HttpRun[]
 }
 
-async function httpPair(sv: Servers, a: string, b: string, opts: { shape: Shape; size: number; route: Route; connections: number; seconds: number; warmup: number; pairs: number; pinger?: Pinger; cookies?: Map<string, string[]> }): Promise<HttpPair> {
+async function httpPair(sv: Servers, a: string, b: string, opts: { shape: Shape; size: number; route: Route; connections: number; seconds: number; warmup: number; pairs: number; pinger?: Pinger; cookies?: Map<string, string[]>; pinning?: Pinning }): Promise<HttpPair> {
   const [sa, sb] = await Promise.all([sv.get(a), sv.get(b)])
   const jar = opts.cookies ?? new Map<string, string[]>()
   for (const s of [sa, sb]) if (!jar.has(s.label)) jar.set(s.label, await createSessions(s, opts.shape, opts.size, 32))
-  const run = (s: PairServer) => () => httpRun(s, opts.route, jar.get(s.label) as string[], opts.connections, opts.seconds, opts.warmup, opts.pinger)
-  return interleave(opts.pairs, run(sa), run(sb))
+  const run = (s: PairServer, idle: PairServer) => () => {
+    opts.pinning?.rest(idle.pid)
+    opts.pinning?.server(s.pid)
+    return httpRun(s, opts.route, jar.get(s.label) as string[], opts.connections, opts.seconds, opts.warmup, opts.pinger)
+  }
+  try {
+    return await interleave(opts.pairs, run(sa, sb), run(sb, sa))
+  } finally {
+    for (const s of [sa, sb]) opts.pinning?.release(s.pid)
+  }
 }
 
 const sum = (runs: HttpRun[]) => runs.reduce((d, r) => ({ inline: d.inline + r.inline, pooled: d.pooled + r.pooled }), { inline: 0, pooled: 0 })
 
 /** #15's 1 KB HTTP figures: ours vs connect-redis on read+write and read+touch, and touchAfter on read+touch. */
-async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void): Promise<Figure[]> {
+async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void, pinning: Pinning | undefined): Promise<Figure[]> {
   const quick = mode === 'quick'
   const focused = mode === 'one-kb'
   const pairs = SMOKE ? 1 : quick ? 5 : focused ? Number(process.env.PAIRS_1KB_PAIRS ?? 15) : 7
@@ -142,7 +153,7 @@ async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void): Pro
   for (const [id, ours, route, title, goal, against = 'connect-redis'] of cases) {
     log(title)
     const before = load1()
-    const runs = await httpPair(sv, ours, against, { ...settings, route, cookies })
+    const runs = await httpPair(sv, ours, against, { ...settings, route, cookies, pinning })
     const f = figure(id, title, 'req/s', ratios(runs, (r) => r.reqPerSec), before, goal, { a: runs.a.map((r) => r.reqPerSec), b: runs.b.map((r) => r.reqPerSec) })
     f.dispatch = sum(runs.a)
     print(f)
@@ -244,7 +255,8 @@ async function matrix(sv: Servers, url: string, pinger: Pinger, log: (s: string)
   return out
 }
 
-export async function runPairs(url: string, mode: Mode, log: (s: string) => void): Promise<PairsResults> {
+/** `redisPid`: the private redis-server's process, pinned with the load generator when the 1 KB figures are pinned. */
+export async function runPairs(url: string, mode: Mode, log: (s: string) => void, redisPid?: number): Promise<PairsResults> {
   const started = performance.now()
   const results: PairsResults = {
     startedAt: new Date().toISOString(),
@@ -255,8 +267,19 @@ export async function runPairs(url: string, mode: Mode, log: (s: string) => void
   }
   const sv = servers(url, randomBytes(32).toString('hex'))
   const pinger = startPinger()
+  const pinning = choosePinning()
+  const others = [process.pid, ...(redisPid === undefined ? [] : [redisPid])]
   try {
-    results.figures.push(...(await oneKbHttp(sv, mode, log)))
+    if (pinning) {
+      results.pinning = pinning.description
+      log(`1 KB HTTP figures pinned: ${pinning.description}`)
+      for (const pid of others) pinning.rest(pid)
+    }
+    try {
+      results.figures.push(...(await oneKbHttp(sv, mode, log, pinning)))
+    } finally {
+      if (pinning) for (const pid of others) pinning.release(pid)
+    }
     await clearPrefixes(url)
     if (mode !== 'quick') results.figures.push(...(await oneKbStore(url, log)))
     if (mode === 'full') {
