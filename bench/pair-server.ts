@@ -20,8 +20,9 @@ import { sessionFields, userIdOf } from './session-data.js'
  * `userOf`: the store indexes sessions by `session.user.id` (a function cannot cross to the child, so it is named here).
  * `memory`: express-session's MemoryStore, which keeps JSON strings (JSON.parse on get, JSON.stringify on set) and
  * talks to no Redis: the main-thread floor of any store under express-session.
+ * `disableTouch` (connect-redis): its touch sends nothing, the most any store can gain on read+touch by skipping EXPIRE.
  */
-export type StoreSpec = { kind: 'connect-redis' } | { kind: 'memory' } | { kind: 'ours'; options: Partial<RedisStoreOptions>; userOf?: true }
+export type StoreSpec = { kind: 'connect-redis'; disableTouch?: true } | { kind: 'memory' } | { kind: 'ours'; options: Partial<RedisStoreOptions>; userOf?: true }
 
 export type PairToServer =
   | { type: 'start'; spec: StoreSpec; redisUrl: string; secret: string; prefix: string }
@@ -117,7 +118,7 @@ async function handle(m: PairToServer): Promise<void> {
         store = new session.MemoryStore()
         closeStore = async () => void (await client.close())
       } else if (m.spec.kind === 'connect-redis') {
-        store = new ConnectRedis({ client, prefix: m.prefix })
+        store = new ConnectRedis({ client, prefix: m.prefix, disableTouch: m.spec.disableTouch === true })
         closeStore = async () => void (await client.close())
       } else {
         const ours = new RedisStore({ client, prefix: m.prefix, secret: Buffer.from(m.secret, 'hex'), ...m.spec.options, ...(m.spec.userOf ? { userOf: userIdOf } : {}) })

@@ -7,7 +7,7 @@
  * Uses REDIS_URL when set (only keys under "pairs-" are touched), else a private redis-server.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
 import { REPO_ROOT } from './machine.js'
 import { renderPairsChart } from './pairs-chart.js'
@@ -24,7 +24,8 @@ export async function pairsMain(mode: Mode): Promise<void> {
     if (mode === 'quick') return
     const stamp = results.startedAt.replace(/[:.]/g, '-')
     if (mode === 'one-kb') {
-      const path = join(REPO_ROOT, 'bench', 'results', `one-kb-${stamp}.json`)
+      const path = join(REPO_ROOT, process.env.PAIRS_SMOKE === '1' ? '.tmp' : join('bench', 'results'), `one-kb-${stamp}.json`)
+      mkdirSync(dirname(path), { recursive: true })
       writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`)
       log(`wrote ${path}`)
       return
