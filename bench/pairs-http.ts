@@ -35,8 +35,9 @@ function ipc<In, Out extends { type: string }>(child: ChildProcess, label: strin
     })
 }
 
-export async function startPairServer(label: string, spec: StoreSpec, redisUrl: string, secret: string, prefix: string): Promise<PairServer> {
-  const child = fork(fileURLToPath(new URL('./pair-server.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+/** `nodeFlags`: extra flags for the server's Node process (e.g. `--cpu-prof`). */
+export async function startPairServer(label: string, spec: StoreSpec, redisUrl: string, secret: string, prefix: string, nodeFlags: readonly string[] = []): Promise<PairServer> {
+  const child = fork(fileURLToPath(new URL('./pair-server.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...nodeFlags] })
   const ask = ipc<PairToServer, PairFromServer>(child, label)
   const listening = (await ask({ type: 'start', spec, redisUrl, secret, prefix }, 'listening')) as { port: number }
   return {

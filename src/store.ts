@@ -10,13 +10,13 @@ import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
 import { deriveMasterKeys } from './codec/secrets.js'
-import { createdAtOf, rememberCreatedAt } from './session-times.js'
+import { carryMarks, createdAtOf, rememberCreatedAt } from './session-marks.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/sealer.js'
 import { settle, type Callback } from './callback.js'
 import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
-import { Accounts, carryMarks, creationTimeOf, type OpenedRecord, type UserSession } from './users/accounts.js'
+import { Accounts, creationTimeOf, type OpenedRecord, type UserSession } from './users/accounts.js'
 import { isIndexKey, UserIndex } from './users/user-index.js'
 
 import type { OpenedText } from './codec/text.js'
@@ -283,7 +283,7 @@ export class RedisStore extends Store {
     }, 'set', sid)
   }
 
-  /** express-session copies a loaded session into a Session object (for...in); the store's Symbol marks come along. */
+  /** express-session copies a loaded session into a Session object (for...in); the store's marks come along. */
   override createSession(...args: Parameters<Store['createSession']>): ReturnType<Store['createSession']> {
     const created = super.createSession(...args)
     carryMarks(args[1], created)

@@ -182,3 +182,41 @@ for (const c of cases) {
     assert.ok(length > 64 * 1024, `the record in Redis is ${length} bytes`)
   })
 }
+
+const DUAL_CHILD = `import { createRequire } from 'node:module'
+import { randomBytes } from 'node:crypto'
+import { createClient, RESP_TYPES } from 'redis'
+import * as esm from 'connect-redis-sealed'
+const cjs = createRequire(import.meta.url)('connect-redis-sealed')
+const secret = randomBytes(32)
+const viaImport = new esm.RedisStore({ url: process.env.REDIS_URL, secret, pool: false })
+const viaRequire = new cjs.RedisStore({ url: process.env.REDIS_URL, secret, pool: false })
+const sid = process.env.SID
+const client = createClient({ url: process.env.REDIS_URL })
+await client.connect()
+const createdAt = async () => (await client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get('sess:' + sid)).readUIntBE(13, 6)
+await viaImport.set(sid, { cookie: { originalMaxAge: 600000, expires: new Date(Date.now() + 600000).toISOString() }, n: 1 })
+const first = await createdAt()
+while (Date.now() <= first + 1) await new Promise((resolve) => setTimeout(resolve, 1))
+const loaded = await viaImport.get(sid)
+loaded.n = 2
+await viaRequire.set(sid, loaded)
+const resealed = await createdAt()
+await Promise.all([viaImport.close(), viaRequire.close(), client.close()])
+process.stdout.write(JSON.stringify({ twoCopies: esm.RedisStore !== cjs.RedisStore, first, resealed, ownKeys: Reflect.ownKeys(loaded).map(String) }))
+`
+
+test("an ESM and a CJS copy in one process share what get learned of a session: the other copy's re-seal keeps its creation time", async () => {
+  const project = join(work, 'dual-project')
+  const modules = join(project, 'node_modules')
+  mkdirSync(modules, { recursive: true })
+  cpSync(pkg, join(modules, 'connect-redis-sealed'), { recursive: true })
+  for (const name of LINKED_DEPENDENCIES) symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir')
+  writeFileSync(join(project, 'dual.mjs'), DUAL_CHILD)
+  const exit = await runPlainNode('dual.mjs', project, { REDIS_URL: redis.url, SID: 'package-dual' })
+  assert.equal(exit.code, 0, `the child failed:\n${exit.stderr}`)
+  const report = JSON.parse(exit.stdout) as { twoCopies: boolean; first: number; resealed: number; ownKeys: string[] }
+  assert.equal(report.twoCopies, true, 'import and require loaded one copy: the test would prove nothing')
+  assert.equal(report.resealed, report.first, 'the CJS copy re-sealed the session as created now')
+  assert.deepEqual(report.ownKeys, ['cookie', 'n'], 'get added properties to the session object')
+})

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import express from 'express'
 import session from 'express-session'
 import type { SealErrorInfo } from '../src/index.js'
-import { createdAtOf } from '../src/session-times.js'
+import { createdAtOf } from '../src/session-marks.js'
 import { schemeFor } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { deriveMasterKeys } from '../src/codec/secrets.js'
@@ -77,6 +77,18 @@ describe('through the store', () => {
     assert.equal(again.createdAt, first.createdAt)
     assert.equal(store.stats().pooled, 2, 'both seals on the worker')
     assert.equal(reader.stats().pooled, 1, 'the open on the worker')
+  })
+
+  it('what get learns of a session (its creation time, its owner) is kept beside the object: it gains no property, not even a Symbol', async () => {
+    const prefix = uniquePrefix('ct-keys')
+    const store = stores.create({ client: connection.client, prefix, userOf: (s) => (s as { uid?: string }).uid })
+    await store.set('s', sessionWith({ uid: 'u1' }))
+    const reader = stores.create({ client: connection.client, prefix, userOf: (s) => (s as { uid?: string }).uid })
+    for (const loaded of [await store.get('s'), await reader.get('s')]) {
+      assert.ok(loaded !== null && loaded !== undefined)
+      assert.deepEqual(Reflect.ownKeys(loaded), Object.keys(JSON.parse(JSON.stringify(loaded)) as object))
+      assert.equal(typeof createdAtOf(loaded), 'number')
+    }
   })
 
   it('editing created-at in Redis (to look younger) fails the tag', async () => {

@@ -9,7 +9,7 @@ import { KeyRing } from '../src/codec/keyring.js'
 import { open } from '../src/codec/seal.js'
 import type { CipherName, HashName } from '../src/index.js'
 import { deriveMasterKeys } from '../src/codec/secrets.js'
-import { createdAtOf } from '../src/session-times.js'
+import { createdAtOf } from '../src/session-marks.js'
 import { useClient, useRedis } from './support/redis.js'
 import { StoreTracker } from './support/sessions.js'
 

@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto'
 import type { SessionData } from 'express-session'
 import type { RedisAdapter } from '../redis/adapter.js'
 import { TOMBSTONE, isTombstone } from '../redis/destroy-guard.js'
-import { carryMarks, ownerOf, rememberOwner, sameUser, userIdOf } from './owner.js'
+import { ownerOf, rememberOwner } from '../session-marks.js'
+import { sameUser, userIdOf } from './owner.js'
 import { END_IF_UNCHANGED } from './scripts.js'
 import { INDEX_GRACE_MS, UserIndex, type IndexEntry, type UserId } from './user-index.js'
-
-export { carryMarks }
 
 /** One of a user's sessions, as {@link RedisStore.sessionsOf} lists it. Times in ms since the epoch. */
 export interface UserSession {
