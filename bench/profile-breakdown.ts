@@ -22,14 +22,17 @@ const STORE_PATHS = ['/node_modules/connect-redis/', '/node_modules/connect-redi
 const CLIENT_PATHS = ['/node_modules/@redis/', '/node_modules/redis/', '/node_modules/ioredis/', '/node_modules/redis-parser/', '/node_modules/denque/', '/node_modules/cluster-key-slot/']
 
 /**
- * `repoRoot` is where our store's sources live (`<root>/src`, `<root>/workers`). A sample whose
+ * `repoRoot` is where our store lives (`<root>/src`, `<root>/workers`, and the built `<root>/dist`). A sample whose
  * stack holds express-session's `hash` is hashing, even when reached through other code;
- * otherwise it goes to the leaf-most frame that belongs to the store or to the Redis client
- * (so JSON.parse called by a store is the store's, command encoding called by it is the
- * client's); GC and idle are V8's own pseudo-frames; everything else is the rest.
+ * otherwise it goes to the leaf-most frame that has a place of its own: the store, the Redis client,
+ * or any other JavaScript file (the rest). V8 builtins and Node's own `node:` modules have none and
+ * go to their caller, so JSON.parse or a cipher called by a store is the store's, command encoding
+ * called by it is the client's, and express-session and the route running inside a store's
+ * callback are the rest, not the store. GC and idle are V8's own pseudo-frames.
  */
 export function breakdown(profile: CpuProfile, repoRoot: string): Breakdown {
-  const ours = [`${repoRoot}/src/`, `${repoRoot}/workers/`]
+  // dist/: the benches run the built package (built-store.ts), so that is where our frames are.
+  const ours = [`${repoRoot}/src/`, `${repoRoot}/workers/`, `${repoRoot}/dist/`]
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
@@ -42,7 +45,8 @@ export function breakdown(profile: CpuProfile, repoRoot: string): Breakdown {
     if (frame.functionName === 'hash' && url.endsWith('/express-session/index.js')) return 'sessionHash'
     if (ours.some((p) => url.startsWith(p)) || STORE_PATHS.some((p) => url.includes(p))) return 'store'
     if (CLIENT_PATHS.some((p) => url.includes(p))) return 'redisClient'
-    return undefined
+    if (url === '' || url.startsWith('node:')) return undefined
+    return 'rest'
   }
 
   const memo = new Map<number, { hashed: boolean; nearest: Category | 'idle' | undefined }>()
