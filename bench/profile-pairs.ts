@@ -36,8 +36,9 @@ try {
     const cookies = await createSessions(server, 'objects', 1024, 32)
     const run = await httpRun(server, route, cookies, 32, SECONDS, 960)
     await server.stop()
-    // Worker threads write profiles of their own; the main thread's is the first.
-    const main = readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile')).sort()[0] as string
+    // Worker threads write profiles of their own: CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile, thread 0 is the main one.
+    const main = readdirSync(profiles).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+    if (main === undefined) throw new Error(`${label}: no main-thread profile in ${profiles}`)
     const split = breakdown(JSON.parse(readFileSync(join(profiles, main), 'utf8')) as CpuProfile, REPO_ROOT)
     const all = CATEGORIES.reduce((sum, c) => sum + split[c], 0)
     const us = run.mainMsPerRequest * 1000
