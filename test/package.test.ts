@@ -53,16 +53,17 @@ function packAndUnpack(dir: string): string {
 }
 
 /**
- * A project folder with the package installed as `connect-redis-sealed`, minus the worker file of
- * the other module format, so a build that looked for the wrong worker could not start its pool.
+ * A project folder `name` with the package installed as `connect-redis-sealed`, minus the worker
+ * file `withoutWorker` when given (the other module format's, so a build that looked for the wrong
+ * worker could not start its pool).
  */
-function install(dir: string, pkg: string, withoutWorker: string): string {
-  const project = join(dir, withoutWorker.endsWith('.cjs') ? 'esm-project' : 'cjs-project')
+function install(dir: string, pkg: string, name: string, withoutWorker?: string): string {
+  const project = join(dir, name)
   const modules = join(project, 'node_modules')
   mkdirSync(modules, { recursive: true })
   cpSync(pkg, join(modules, 'connect-redis-sealed'), { recursive: true })
-  rmSync(join(modules, 'connect-redis-sealed', 'dist', withoutWorker))
-  for (const name of LINKED_DEPENDENCIES) symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir')
+  if (withoutWorker !== undefined) rmSync(join(modules, 'connect-redis-sealed', 'dist', withoutWorker))
+  for (const dependency of LINKED_DEPENDENCIES) symlinkSync(join(root, 'node_modules', dependency), join(modules, dependency), 'dir')
   return project
 }
 
@@ -160,7 +161,7 @@ const cases = [
 
 for (const c of cases) {
   test(`the packed package works through ${c.name} under plain node, seals on the pool and exits by itself`, async () => {
-    const project = install(work, pkg, c.withoutWorker)
+    const project = install(work, pkg, c.withoutWorker.endsWith('.cjs') ? 'esm-project' : 'cjs-project', c.withoutWorker)
     writeFileSync(join(project, c.file), c.source)
     const sid = `package-${c.file}`
     const exit = await runPlainNode(c.file, project, { REDIS_URL: redis.url, SID: sid })
@@ -207,11 +208,7 @@ process.stdout.write(JSON.stringify({ twoCopies: esm.RedisStore !== cjs.RedisSto
 `
 
 test("an ESM and a CJS copy in one process share what get learned of a session: the other copy's re-seal keeps its creation time", async () => {
-  const project = join(work, 'dual-project')
-  const modules = join(project, 'node_modules')
-  mkdirSync(modules, { recursive: true })
-  cpSync(pkg, join(modules, 'connect-redis-sealed'), { recursive: true })
-  for (const name of LINKED_DEPENDENCIES) symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir')
+  const project = install(work, pkg, 'dual-project')
   writeFileSync(join(project, 'dual.mjs'), DUAL_CHILD)
   const exit = await runPlainNode('dual.mjs', project, { REDIS_URL: redis.url, SID: 'package-dual' })
   assert.equal(exit.code, 0, `the child failed:\n${exit.stderr}`)
