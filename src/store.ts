@@ -5,7 +5,6 @@ import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo, Serializer } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
-import { isTombstone } from './redis/destroy-guard.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
@@ -16,33 +15,18 @@ import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/seale
 import { settle, type Callback } from './callback.js'
 import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
-import { Accounts, creationTimeOf, type OpenedRecord, type UserSession } from './users/accounts.js'
+import { Accounts, type UserSession } from './users/accounts.js'
+import { isThenable, RecordAcceptance, type OpenCounts, type OpenedRecord, type OpenOutcome } from './records/acceptance.js'
 import { isIndexKey, UserIndex } from './users/user-index.js'
 
-import type { OpenedText } from './codec/text.js'
-import type { LegacyOpened } from './legacy/legacy-reader.js'
 import { TouchCache } from './touch-cache.js'
-import { VerifiedRecords } from './verified-records.js'
 
 export type { UserSession } from './users/accounts.js'
 
 /** What {@link RedisStore.stats} returns. */
-export interface StoreStats extends DispatchStats {
+export interface StoreStats extends DispatchStats, OpenCounts {
   /** Records written. */
   sealed: number
-  /** Records read and opened. */
-  opened: number
-  /** Records opened with an older key (re-sealed with the newest on their next `set`). */
-  openedWithOldKey: number
-  /** Records that failed to open and were reported as no session. */
-  openFailures: number
-  /** Records of connect-redis or connect-redis-crypto opened through the `legacy` option (also counted in `opened`). */
-  legacyOpened: number
-  /**
-   * Opens answered from memory: the bytes read were exactly a record this store had sealed or
-   * verified under the same key (among its last 1,000 of at most 4 KiB), so they were not decrypted again.
-   */
-  recalled: number
 }
 
 interface Engine {
@@ -52,11 +36,6 @@ interface Engine {
 }
 
 const GLOB = /[*?[\]\\]/g
-
-/** `await` only what needs it: a plain value costs no promise and no microtask. */
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
-}
 
 /**
  * An express-session store on Redis that seals every session with authenticated encryption
@@ -69,8 +48,8 @@ export class RedisStore extends Store {
   readonly #closeClient: (() => Promise<void>) | undefined
   readonly #writer: SessionWriter
   readonly #engine: Promise<Engine>
-  readonly #counts = { sealed: 0, opened: 0, openedWithOldKey: 0, openFailures: 0, legacyOpened: 0, recalled: 0 }
-  readonly #legacy: LegacyReader | undefined
+  readonly #counts = { sealed: 0 }
+  readonly #records: RecordAcceptance
   #sealerStats: () => DispatchStats = () => dispatchStats()
   #closed: Promise<void> | undefined
   readonly #metrics: StoreMetrics | undefined
@@ -80,13 +59,13 @@ export class RedisStore extends Store {
   #pending = 0
   #drained: (() => void) | undefined
   readonly #touches: TouchCache | undefined
-  readonly #verified = new VerifiedRecords()
 
   constructor(options: RedisStoreOptions) {
     super()
     this.#options = resolveOptions(options)
-    this.#legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
+    const legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     warnIfPlaintext(this.#options.legacy)
+    this.#records = new RecordAcceptance(this.#options, legacy, (info) => this.#reportFailure(info))
     const { client, url } = this.#options
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url), this.#options.timeout)
@@ -182,65 +161,29 @@ export class RedisStore extends Store {
     return ttl
   }
 
-  #reportFailure(info: SealErrorInfo): null {
-    this.#counts.openFailures++
+  #reportFailure(info: SealErrorInfo): void {
     this.#metrics?.openFailed(info.reason)
     try {
       this.#options.onSealError?.(info)
     } catch {
       // A failing hook must not turn a bad record into a failed request.
     }
-    return null
   }
 
   async #read(sid: string, stored: Buffer | null, engine: Engine): Promise<SessionData | null> {
     return (await this.#open(sid, stored, engine))?.session ?? null
   }
 
-  /** Opens a stored record; synchronous unless the sealer, the legacy reader or the serializer waits. */
-  #open(sid: string, stored: Buffer | null, engine: Engine): OpenedRecord | null | Promise<OpenedRecord | null> {
-    // A tombstone is a session destroyed under destroyGuard: absent, not a failure to report.
-    if (stored === null || isTombstone(stored)) return null
-    if (this.#legacy?.recognizes(stored)) return this.#legacy.open(stored).then((opened) => this.#accept(sid, opened, engine))
-    const key = this.#key(sid)
-    const known = this.#verified.lookup(key, stored)
-    if (known) {
-      this.#counts.recalled++
-      return this.#accept(sid, known, engine)
+  /** Opens a stored record (see `records/acceptance.ts`) and marks the session with what was learned of it. */
+  #open(sid: string, stored: Buffer | null, engine: Engine): OpenOutcome {
+    const opening = this.#records.open(sid, this.#key(sid), stored, engine.sealer, engine.ring.currentId)
+    const mark = (opened: OpenedRecord | null): OpenedRecord | null => {
+      if (opened === null) return null
+      if (opened.createdAt !== undefined) rememberCreatedAt(opened.session, opened.createdAt)
+      engine.accounts?.opened(opened.session)
+      return opened
     }
-    const opening = engine.sealer.open(stored, key)
-    const verified = (opened: OpenedText): OpenedRecord | null | Promise<OpenedRecord | null> => {
-      if (opened.ok) this.#verified.opened(key, stored, opened)
-      return this.#accept(sid, opened, engine)
-    }
-    return isThenable(opening) ? opening.then(verified) : verified(opening)
-  }
-
-  /** The checks after decryption (age, creation, parse); a record that fails one is reported and is no session. */
-  #accept(sid: string, opened: OpenedText | LegacyOpened, engine: Engine): OpenedRecord | null | Promise<OpenedRecord | null> {
-    if (!opened.ok) return this.#reportFailure({ reason: opened.reason, sid })
-    const { maxSealAge, clockSkew, absoluteTimeout } = this.#options
-    const now = Date.now()
-    if ('sealedAt' in opened && opened.sealedAt > now + clockSkew * 1000) return this.#reportFailure({ reason: 'future', sid })
-    if (maxSealAge !== undefined && 'sealedAt' in opened && now - opened.sealedAt > maxSealAge * 1000) return this.#reportFailure({ reason: 'expired', sid })
-    const createdAt = creationTimeOf(opened)
-    if (absoluteTimeout !== undefined && createdAt !== undefined && now - createdAt > absoluteTimeout * 1000) return this.#reportFailure({ reason: 'absolute', sid })
-    let parsed: SessionData | PromiseLike<SessionData>
-    try {
-      parsed = this.#options.serializer.parse(opened.text) as SessionData | PromiseLike<SessionData>
-    } catch {
-      return this.#reportFailure({ reason: 'parse', sid })
-    }
-    const done = (session: SessionData): OpenedRecord => {
-      this.#counts.opened++
-      if ('legacy' in opened) this.#counts.legacyOpened++
-      else if (opened.keyId !== engine.ring.currentId) this.#counts.openedWithOldKey++
-      if (createdAt !== undefined) rememberCreatedAt(session, createdAt)
-      engine.accounts?.opened(session)
-      return { session, createdAt, sealedAt: 'sealedAt' in opened ? opened.sealedAt : undefined }
-    }
-    if (!isThenable(parsed)) return done(parsed)
-    return Promise.resolve(parsed).then(done, () => this.#reportFailure({ reason: 'parse', sid }))
+    return isThenable(opening) ? opening.then(mark) : mark(opening)
   }
 
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
@@ -278,7 +221,7 @@ export class RedisStore extends Store {
       const write = () => this.#writer.set(key, sealed, keep)
       const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
       if (written === false) return
-      this.#verified.sealed(key, sealed, text)
+      this.#records.verified.sealed(key, sealed, text)
       if (keep !== undefined) this.#touches?.record(key, keep, at)
     }, 'set', sid)
   }
@@ -315,7 +258,7 @@ export class RedisStore extends Store {
   /** The session's record is gone or being replaced: drop what the store remembers of it (touchAfter, recalled records). */
   #forget(key: string): void {
     this.#touches?.forget(key)
-    this.#verified.forget(key)
+    this.#records.verified.forget(key)
   }
 
   #accounts(engine: Engine): Accounts {
@@ -387,7 +330,7 @@ export class RedisStore extends Store {
     return this.#track(callback, async () => {
       for await (const keys of this.#keys()) await this.#redis.del(keys)
       this.#touches?.clear()
-      this.#verified.clear()
+      this.#records.verified.clear()
     })
   }
 
@@ -430,7 +373,7 @@ export class RedisStore extends Store {
 
   /** Counters since the store was created. */
   stats(): StoreStats {
-    return { ...this.#counts, ...this.#sealerStats() }
+    return { ...this.#counts, ...this.#records.counts, ...this.#sealerStats() }
   }
 
   /** Waits for the operations in flight, then releases the pool and any client the store created. Later calls reject. */
@@ -441,7 +384,7 @@ export class RedisStore extends Store {
       await engine?.sealer.close()
       await this.#closeClient?.()
       this.#metrics?.close()
-      this.#verified.clear()
+      this.#records.verified.clear()
     })()
     return this.#closed
   }

@@ -5,6 +5,7 @@ import { TOMBSTONE, isTombstone } from '../redis/destroy-guard.js'
 import { ownerOf, rememberOwner } from '../session-marks.js'
 import { sameUser, userIdOf } from './owner.js'
 import { END_IF_UNCHANGED } from './scripts.js'
+import type { OpenedRecord } from '../records/acceptance.js'
 import { INDEX_GRACE_MS, UserIndex, type IndexEntry, type UserId } from './user-index.js'
 
 /** One of a user's sessions, as {@link RedisStore.sessionsOf} lists it. Times in ms since the epoch. */
@@ -17,13 +18,6 @@ export interface UserSession {
   /** When it expires, or null without expiry. */
   readonly expiresAt: number | null
   readonly session: SessionData
-}
-
-/** A record the store opened: the session and its times (undefined for legacy records). */
-export interface OpenedRecord {
-  readonly session: SessionData
-  readonly createdAt: number | undefined
-  readonly sealedAt: number | undefined
 }
 
 export type OpenRecord = (sid: string, stored: Buffer | null) => Promise<OpenedRecord | null>
@@ -172,14 +166,4 @@ export class Accounts {
   async #endIf(key: string, sha1: string, guard: string): Promise<boolean> {
     return Number(await this.redis.eval(END_IF_UNCHANGED, [key], [sha1, guard, TOMBSTONE])) === 1
   }
-}
-
-/**
- * When an opened record's session was first written: the sealed creation time once the codec
- * carries one (format v2), else the record's seal time (v1 records: their last write).
- */
-export function creationTimeOf(opened: object): number | undefined {
-  const times = opened as { createdAt?: unknown; sealedAt?: unknown }
-  const at = times.createdAt ?? times.sealedAt
-  return typeof at === 'number' ? at : undefined
 }
