@@ -1,7 +1,10 @@
+import type { RecordToken } from './records/record-token.js'
+
 /**
  * What `get` learned about a session object it handed out, kept beside the object in a WeakMap,
  * not on it: its creation time (so a re-seal never makes a session younger) and its owner when it
- * was opened (so `set` can tell an owner change from a plain write without reading Redis).
+ * was opened (so `set` can tell an owner change from a plain write without reading Redis), and
+ * the record it was read from (so `set` writes only over that record, and merges otherwise).
  *
  * Nothing is added to the application's object, so JSON, for...in, spreads, express-session's
  * change hash and an app's comparisons never see the marks, and V8 keeps the object's shape (no
@@ -14,6 +17,21 @@ interface Marks {
   createdAt?: number
   /** `userOf`'s answer when the session was opened or last written, as a string. */
   owner?: string
+  /** The record this object was read from or last written as: what a compare-and-set compares and a merge starts from. */
+  base?: SessionBase
+}
+
+/**
+ * The session as this request last saw it in Redis. `text` is what the request's own view held
+ * (what it read, or what it last wrote); `token` names the record in Redis it expects. After a
+ * merge the record holds more than the request's view: `recordText` is then that record's text.
+ */
+export interface SessionBase {
+  /** The Redis key the record was read from: a session written under another key has no base there. */
+  readonly key: string
+  readonly token: RecordToken
+  readonly text: string
+  readonly recordText?: string
 }
 
 const REGISTRY = Symbol.for('connect-redis-sealed.session-marks')
@@ -54,6 +72,15 @@ export function ownerOf(session: unknown): string | undefined {
 
 export function rememberOwner(session: unknown, user: string | number | undefined): void {
   if (isObject(session)) marksFor(session).owner = user === undefined ? undefined : String(user)
+}
+
+/** The record `session` was read from or last written as, when it came from this store. */
+export function baseOf(session: unknown): SessionBase | undefined {
+  return isObject(session) ? marks.get(session)?.base : undefined
+}
+
+export function rememberBase(session: unknown, base: SessionBase | undefined): void {
+  if (isObject(session)) marksFor(session).base = base
 }
 
 /** Gives `to` the marks of `from` (express-session's copy of a loaded session into a Session object). */

@@ -9,7 +9,9 @@ import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
 import { deriveMasterKeys } from './codec/secrets.js'
-import { carryMarks, createdAtOf, rememberCreatedAt } from './session-marks.js'
+import { baseOf, carryMarks, createdAtOf, rememberBase, rememberCreatedAt } from './session-marks.js'
+import { ConcurrentWriter, type WriteCounts, type Written } from './records/concurrent-write.js'
+import { recordToken } from './records/record-token.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/sealer.js'
 import { settle, type Callback } from './callback.js'
@@ -24,7 +26,7 @@ import { TouchCache } from './touch-cache.js'
 export type { UserSession } from './users/accounts.js'
 
 /** What {@link RedisStore.stats} returns. */
-export interface StoreStats extends DispatchStats, OpenCounts {
+export interface StoreStats extends DispatchStats, OpenCounts, WriteCounts {
   /** Records written. */
   sealed: number
 }
@@ -36,6 +38,7 @@ interface Engine {
 }
 
 const GLOB = /[*?[\]\\]/g
+const NO_WRITE_COUNTS: Readonly<WriteCounts> = { conflicts: 0, merges: 0, mergeConflicts: 0, droppedWrites: 0 }
 
 /**
  * An express-session store on Redis that seals every session with authenticated encryption
@@ -50,6 +53,8 @@ export class RedisStore extends Store {
   readonly #engine: Promise<Engine>
   readonly #counts = { sealed: 0 }
   readonly #records: RecordAcceptance
+  /** Compare-and-set with a merge (`concurrency: 'merge'`); undefined when the last write wins. */
+  readonly #writes: ConcurrentWriter | undefined
   #sealerStats: () => DispatchStats = () => dispatchStats()
   #closed: Promise<void> | undefined
   readonly #metrics: StoreMetrics | undefined
@@ -77,6 +82,7 @@ export class RedisStore extends Store {
       this.#redis = withDeadline(adaptClient(client, this.#options.timeout), this.#options.timeout)
     }
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
+    this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#redis, this.#options.serializer) : undefined
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#touches = this.#options.touchAfter > 0 ? new TouchCache(this.#options.touchAfter) : undefined
     this.#engine = this.#start()
@@ -176,10 +182,12 @@ export class RedisStore extends Store {
 
   /** Opens a stored record (see `records/acceptance.ts`) and marks the session with what was learned of it. */
   #open(sid: string, stored: Buffer | null, engine: Engine): OpenOutcome {
-    const opening = this.#records.open(sid, this.#key(sid), stored, engine.sealer, engine.ring.currentId)
+    const key = this.#key(sid)
+    const opening = this.#records.open(sid, key, stored, engine.sealer, engine.ring.currentId)
     const mark = (opened: OpenedRecord | null): OpenedRecord | null => {
       if (opened === null) return null
       if (opened.createdAt !== undefined) rememberCreatedAt(opened.session, opened.createdAt)
+      if (this.#writes && stored !== null) rememberBase(opened.session, { key, token: recordToken(stored), text: opened.text })
       engine.accounts?.opened(opened.session)
       return opened
     }
@@ -212,18 +220,30 @@ export class RedisStore extends Store {
       const stringified: unknown = this.#options.serializer.stringify(session)
       const text = isThenable(stringified) ? await stringified : stringified
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
-      this.#checkSize(text)
-      const sealing = engine.sealer.seal(text, key, { createdAt: createdAtOf(session) })
-      const sealed = isThenable(sealing) ? await sealing : sealing
-      this.#counts.sealed++
       const keep = this.#options.disableTTL ? undefined : ttl
       const at = Date.now()
-      const write = () => this.#writer.set(key, sealed, keep)
+      const seal = (plain: string, createdAt: number | undefined) => {
+        this.#checkSize(plain)
+        this.#counts.sealed++
+        return engine.sealer.seal(plain, key, { createdAt })
+      }
+      const base = this.#writes && baseOf(session)
+      const write =
+        base?.key === key
+          ? () => (this.#writes as ConcurrentWriter).write({ sid, key, text, base, ttl: keep, createdAt: createdAtOf(session) }, seal, (stored) => this.#open(sid, stored, engine))
+          : () => this.#overwrite(key, text, keep, seal(text, createdAtOf(session)))
       const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
-      if (written === false) return
-      this.#records.verified.sealed(key, sealed, text)
+      if (written === undefined) return
+      this.#records.verified.sealed(key, written.record, written.text)
       if (keep !== undefined) this.#touches?.record(key, keep, at)
+      if (this.#writes) rememberBase(session, { key, token: recordToken(written.record), text, recordText: written.merged ? written.text : undefined })
     }, 'set', sid)
+  }
+
+  /** A write without a base: the record as given (through the destroy guard when on); undefined when the guard refused it. */
+  async #overwrite(key: string, text: string, ttl: number | undefined, sealing: Buffer | string | Promise<Buffer | string>): Promise<Written | undefined> {
+    const record = isThenable(sealing) ? await sealing : sealing
+    return (await this.#writer.set(key, record, ttl)) === false ? undefined : { record, text, merged: false }
   }
 
   /** express-session copies a loaded session into a Session object (for...in); the store's marks come along. */
@@ -373,7 +393,7 @@ export class RedisStore extends Store {
 
   /** Counters since the store was created. */
   stats(): StoreStats {
-    return { ...this.#counts, ...this.#records.counts, ...this.#sealerStats() }
+    return { ...this.#counts, ...this.#records.counts, ...(this.#writes?.counts ?? NO_WRITE_COUNTS), ...this.#sealerStats() }
   }
 
   /** Waits for the operations in flight, then releases the pool and any client the store created. Later calls reject. */

@@ -5,7 +5,7 @@ import { atLeast, describe, flag, integer, oneOf, onlyKnown, plainObject } from 
 import { SealedOptionsError } from '../errors.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
 import type { LegacySettings } from '../legacy/legacy-reader.js'
-import type { RedisStoreOptions, SealErrorInfo, Serializer } from './types.js'
+import type { Concurrency, RedisStoreOptions, SealErrorInfo, Serializer } from './types.js'
 import { resolvePool } from './pool.js'
 import { checkSecrets } from '../codec/secrets.js'
 import { resolveMetrics } from '../telemetry/metrics-options.js'
@@ -22,6 +22,7 @@ export const SUB_DEFAULTS = {
 } as const
 
 const ENCODINGS: readonly Encoding[] = ['binary', 'base64', 'base64url', 'hex']
+const CONCURRENCY: readonly Concurrency[] = ['merge', 'overwrite']
 
 /**
  * How one option is checked. `check` sees the given value, or `default` when none was given; an
@@ -158,6 +159,7 @@ export const OPTIONS = {
   timeout: { default: 5000, check: atLeast(1) },
   maxSealAge: { check: atLeast(1) },
   destroyGuard: { check: atLeast(1) },
+  concurrency: { default: 'merge', check: (value: unknown, name: string) => oneOf(name, value, CONCURRENCY, 'merge') },
   onSealError: {
     check: (value: unknown): ((info: SealErrorInfo) => void) => {
       if (typeof value !== 'function') throw new SealedOptionsError('onSealError', 'must be a function')

@@ -14,6 +14,9 @@ export interface Serializer {
 /** Secret material: a passphrase (scrypt) or exactly 32 random bytes (HKDF). */
 export type Secret = string | Uint8Array
 
+/** How a write treats another request's write since its read: see {@link RedisStoreOptions.concurrency}. */
+export type Concurrency = 'merge' | 'overwrite'
+
 /** What {@link RedisStoreOptions.onSealError} receives. Never holds plaintext or key material. */
 export interface SealErrorInfo {
   /**
@@ -172,9 +175,21 @@ export interface RedisStoreOptions {
    * own key, so Redis Cluster works), so a slow request that saves after a logout cannot bring
    * the session back. Costs one EVAL instead of SET/EXPIRE per write. `ids()` and `length()`
    * count guarded ids until their tombstone expires; `get` and `all()` treat them as absent.
-   * Default: off (destroy deletes the key).
+   * Default: off (destroy deletes the key). Sessions read from a record need no guard: with
+   * `concurrency: 'merge'` their writes never land on a destroyed session. The guard also stops a
+   * write without a base (a direct `store.set`) on a destroyed id.
    */
   destroyGuard?: number
+  /**
+   * What `set` does when another request wrote the session since this one read it.
+   * `'merge'`: write only over the record the session was read from (a compare-and-set on the
+   * server); otherwise merge this request's changes onto the newer record (three-way, by key and
+   * array item) and try again, and write nothing if the session ended meanwhile, so a slow request
+   * never undoes a logout. A session that was not read from a record (a new one, a direct call)
+   * is written as given. `'overwrite'`: the last write wins whole, as in connect-redis.
+   * Default `'merge'`. See the README's "Concurrent requests".
+   */
+  concurrency?: Concurrency
   /**
    * Which user a session belongs to, e.g. `(s) => s.user?.id`; `undefined`, `null` or `''` for none.
    * With it, every write also lists the session in its user's index (a sorted set under the prefix

@@ -54,14 +54,15 @@ export class Accounts {
    * the record waits for the index, so a crash between them leaves at worst a stale entry. An
    * owner change unlists the session from its previous owner afterwards.
    */
-  async write(session: SessionData, sid: string, ttl: number | undefined, writeRecord: () => Promise<unknown>): Promise<void> {
+  async write<T>(session: SessionData, sid: string, ttl: number | undefined, writeRecord: () => Promise<T>): Promise<T> {
     const user = userIdOf(this.userOf, session)
     const before = ownerOf(session)
     const listed = user === undefined ? undefined : this.index.add(user, sid, ttl)
     if (listed && this.redis.cluster) await listed
-    await Promise.all([listed, writeRecord()])
+    const [, written] = await Promise.all([listed, writeRecord()])
     if (before !== undefined && !sameUser(before, user)) await this.index.remove(before, sid)
     rememberOwner(session, user)
+    return written
   }
 
   /** After a record was deleted: unlists it from its owner (now and as read). */

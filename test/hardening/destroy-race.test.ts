@@ -1,21 +1,22 @@
 /**
  * The destroy/set race of connect-redis #75 and #328 over real HTTP: a slow request saves its
- * session after a logout destroyed it. Without `destroyGuard` the session comes back; with it,
- * it stays dead.
+ * session after a logout destroyed it. With `concurrency: 'overwrite'` and no `destroyGuard` the
+ * session comes back (connect-redis's behaviour); with the default compare-and-set, or with the
+ * guard, it stays dead.
  */
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { startRedis } from '../../scripts/local-redis.js'
-import { RedisStore } from '../../src/index.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/index.js'
 import { CLIENT_KINDS, connectClient, watchUnhandledRejections, type ClientName } from './clients.js'
 import { deferred, send, startApp } from './http-app.js'
 
 const rejections = watchUnhandledRejections()
 
-async function raceLogoutAgainstSlowRequest(t: TestContext, kind: ClientName, destroyGuard: number | undefined) {
+async function raceLogoutAgainstSlowRequest(t: TestContext, kind: ClientName, options: Pick<RedisStoreOptions, 'destroyGuard' | 'concurrency'>) {
   const redis = await startRedis()
   const client = await connectClient(kind, redis.port)
-  const store = new RedisStore({ client: client.client, secret: Buffer.alloc(32, 9), pool: false, destroyGuard })
+  const store = new RedisStore({ client: client.client, secret: Buffer.alloc(32, 9), pool: false, ...options })
   const entered = deferred()
   const release = deferred()
   const app = await startApp(store, {
@@ -54,14 +55,20 @@ async function raceLogoutAgainstSlowRequest(t: TestContext, kind: ClientName, de
 }
 
 for (const kind of CLIENT_KINDS) {
-  test(`${kind}: without destroyGuard a slow request resurrects a session destroyed by logout (the bug)`, async (t) => {
-    const { user, stored } = await raceLogoutAgainstSlowRequest(t, kind, undefined)
+  test(`${kind}: with concurrency 'overwrite' and no destroyGuard a slow request resurrects a session destroyed by logout (connect-redis's bug)`, async (t) => {
+    const { user, stored } = await raceLogoutAgainstSlowRequest(t, kind, { concurrency: 'overwrite' })
     assert.equal(user, 'alice', 'the logged-out user is logged in again')
     assert.equal((stored as { visits?: number } | null)?.visits, 1, 'the slow request wrote it back')
   })
 
-  test(`${kind}: with destroyGuard the slow request's save is refused and the session stays destroyed`, async (t) => {
-    const { user, stored } = await raceLogoutAgainstSlowRequest(t, kind, 60)
+  test(`${kind}: with the default options the slow request's save writes nothing and the session stays destroyed`, async (t) => {
+    const { user, stored } = await raceLogoutAgainstSlowRequest(t, kind, {})
+    assert.equal(user, null)
+    assert.equal(stored, null)
+  })
+
+  test(`${kind}: with destroyGuard (and 'overwrite') the slow request's save is refused and the session stays destroyed`, async (t) => {
+    const { user, stored } = await raceLogoutAgainstSlowRequest(t, kind, { destroyGuard: 60, concurrency: 'overwrite' })
     assert.equal(user, null)
     assert.equal(stored, null)
   })
