@@ -5,6 +5,7 @@ import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo, Serializer } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
+import { sessionReads } from './redis/session-reads.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
@@ -66,16 +67,18 @@ export class RedisStore extends Store {
     const legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     warnIfPlaintext(this.#options.legacy)
     this.#records = new RecordAcceptance(this.#options, legacy, (info) => this.#reportFailure(info))
-    const { client, url } = this.#options
+    const { client, url, timeout, prefix } = this.#options
+    let adapter: RedisAdapter
     if (url !== undefined) {
-      const owned = ownClient(url, createRequire(import.meta.url), this.#options.timeout)
+      const owned = ownClient(url, createRequire(import.meta.url), timeout)
       this.#client = owned.client
-      this.#redis = withDeadline(owned.adapter, this.#options.timeout)
+      adapter = owned.adapter
       this.#closeClient = owned.close
     } else {
       this.#client = client as object
-      this.#redis = withDeadline(adaptClient(client, this.#options.timeout), this.#options.timeout)
+      adapter = adaptClient(client, timeout)
     }
+    this.#redis = sessionReads(withDeadline(adapter, timeout), (key) => this.#reportFailure({ reason: 'wrong-type', sid: key.slice(prefix.length) }))
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#touches = this.#options.touchAfter > 0 ? new TouchCache(this.#options.touchAfter) : undefined

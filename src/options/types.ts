@@ -20,9 +20,11 @@ export interface SealErrorInfo {
    * Which check failed. `'parse'` means the record authenticated but the serializer rejected it;
    * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered;
    * `'legacy-ended'` that a legacy record was read after `legacy.until`; `'legacy-busy'` that the
-   * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached.
+   * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached; `'wrong-type'`
+   * that the session's key holds something other than a string (a hash, a user's index), which
+   * Redis answered with WRONGTYPE: no session, and a batch (`destroySessionsOf`, `all`) goes on.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'future' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'future' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy' | 'wrong-type'
   /** The session id whose record failed to open. */
   readonly sid: string
 }

@@ -154,16 +154,20 @@ export class Accounts {
       if (stored !== null && isTombstone(stored)) return 'gone'
       if (stored === null) {
         if (guard === '') return 'kept'
-        if (await this.#endIf(key, '', guard)) return 'gone'
+        const marked = await this.#endIf(key, '', guard)
+        if (marked === 'wrong-type') return 'kept'
+        if (marked) return 'gone'
         continue
       }
       if (!this.#owns(user, await open(sid, stored))) return 'kept'
-      if (await this.#endIf(key, createHash('sha1').update(stored).digest('hex'), guard)) return 'ended'
+      if ((await this.#endIf(key, createHash('sha1').update(stored).digest('hex'), guard)) === true) return 'ended'
     }
     return 'kept'
   }
 
-  async #endIf(key: string, sha1: string, guard: string): Promise<boolean> {
-    return Number(await this.redis.eval(END_IF_UNCHANGED, [key], [sha1, guard, TOMBSTONE])) === 1
+  /** Whether the record was ended; 'wrong-type' for a key that holds no session (never touched). */
+  async #endIf(key: string, sha1: string, guard: string): Promise<boolean | 'wrong-type'> {
+    const outcome = Number(await this.redis.eval(END_IF_UNCHANGED, [key], [sha1, guard, TOMBSTONE]))
+    return outcome === -1 ? 'wrong-type' : outcome === 1
   }
 }

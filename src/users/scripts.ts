@@ -50,8 +50,11 @@ return removed`
  * Ends a session record only if it is still the one that was checked (ARGV[1] its SHA-1, or '' for
  * "absent"): with a guard (ARGV[2] seconds) it becomes a tombstone (ARGV[3]), else it is deleted.
  * An absent record is only marked under a guard, so that a write still in flight cannot land.
+ * A key of another type (a planted entry naming a hash or an index) is left alone: -1.
  */
 export const END_IF_UNCHANGED = `local k = KEYS[1]
+local t = redis.call('TYPE', k).ok
+if t ~= 'string' and t ~= 'none' then return -1 end
 local v = redis.call('GET', k)
 if ARGV[1] == '' then
   if v then return 0 end
