@@ -78,7 +78,7 @@ export class RedisStore extends Store {
       this.#client = client as object
       adapter = adaptClient(client, timeout)
     }
-    this.#redis = sessionReads(withDeadline(adapter, timeout), (key) => this.#reportFailure({ reason: 'wrong-type', sid: key.slice(prefix.length) }))
+    this.#redis = sessionReads(withDeadline(adapter, timeout), (key) => this.#records.reject({ reason: 'wrong-type', sid: key.slice(prefix.length) }))
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#touches = this.#options.touchAfter > 0 ? new TouchCache(this.#options.touchAfter) : undefined
