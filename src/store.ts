@@ -5,6 +5,7 @@ import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo, Serializer } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
+import { RecentKeys } from './redis/scan-keys.js'
 import { sessionReads } from './redis/session-reads.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
@@ -312,13 +313,12 @@ export class RedisStore extends Store {
     }, 'destroy', sid)
   }
 
-  /** Batches of this store's keys, each key once: SCAN may return a key more than once. */
+  /** Batches of this store's keys, each once within a window (SCAN may return a key more than once). The caller checks `#use()` first. */
   async *#keys(): AsyncIterable<string[]> {
-    await this.#use()
     const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
-    const seen = new Set<string>()
+    const recent = new RecentKeys()
     for await (const keys of this.#redis.scan(match, this.#options.scanCount)) {
-      const fresh = keys.filter((key) => !seen.has(key) && seen.add(key))
+      const fresh = recent.fresh(keys)
       if (fresh.length > 0) yield fresh
     }
   }
@@ -331,6 +331,7 @@ export class RedisStore extends Store {
   /** Deletes every session under this store's prefix (and no other key). */
   override clear(callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
+      await this.#use()
       for await (const keys of this.#keys()) await this.#redis.del(keys)
       this.#touches?.clear()
       this.#records.verified.clear()
@@ -340,6 +341,7 @@ export class RedisStore extends Store {
   /** The number of sessions under this store's prefix. */
   override length(callback?: Callback<number>): Promise<number | undefined> {
     return this.#track(callback, async () => {
+      await this.#use()
       let count = 0
       for await (const keys of this.#keys()) count += this.#sessionKeys(keys).length
       return count
@@ -349,6 +351,7 @@ export class RedisStore extends Store {
   /** The ids of every session under this store's prefix. */
   ids(callback?: Callback<string[]>): Promise<string[] | undefined> {
     return this.#track(callback, async () => {
+      await this.#use()
       const ids: string[] = []
       const start = this.#options.prefix.length
       for await (const keys of this.#keys()) ids.push(...this.#sessionKeys(keys).map((k) => k.slice(start)))
