@@ -49,19 +49,26 @@ export class Accounts {
   }
 
   /**
-   * Lists the session under its owner's index, then runs `writeRecord`. On one node both go out
-   * back to back on the same connection (Redis runs them in order, one round trip); on a cluster
-   * the record waits for the index, so a crash between them leaves at worst a stale entry. An
-   * owner change unlists the session from its previous owner afterwards.
+   * Lists the session under its owner's index, then runs `writeRecord` and gives its result. On one
+   * node both go out back to back on the same connection (Redis runs them in order, one round trip);
+   * on a cluster the record waits for the index, so a crash between them leaves at worst a stale
+   * entry. A write `destroyGuard` refused (`false`: the key holds a tombstone, so no write lands
+   * until it expires) unlists the entry it added, unless a later write changed it. An owner change
+   * unlists the session from its previous owner afterwards.
    */
-  async write(session: SessionData, sid: string, ttl: number | undefined, writeRecord: () => Promise<unknown>): Promise<void> {
+  async write<T>(session: SessionData, sid: string, ttl: number | undefined, writeRecord: () => Promise<T>): Promise<T> {
     const user = userIdOf(this.userOf, session)
     const before = ownerOf(session)
     const listed = user === undefined ? undefined : this.index.add(user, sid, ttl)
     if (listed && this.redis.cluster) await listed
-    await Promise.all([listed, writeRecord()])
+    const [entry, written] = await Promise.all([listed, writeRecord()])
+    if (written === false) {
+      if (user !== undefined && entry) await this.index.removeIfUnchanged(user, [entry])
+      return written
+    }
     if (before !== undefined && !sameUser(before, user)) await this.index.remove(before, sid)
     rememberOwner(session, user)
+    return written
   }
 
   /** After a record was deleted: unlists it from its owner (now and as read). */

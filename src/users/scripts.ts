@@ -16,9 +16,9 @@ if top[2] == 'inf' then redis.call('PERSIST', k) else redis.call('PEXPIREAT', k,
 `
 
 /**
- * Trim, then list `ARGV[2]` with score now + `ARGV[1]` ms ('' = no expiry). A rewrite never keeps
- * the exact score it replaces, so a reader's "remove if the score is still what I read" cannot
- * remove an entry written after its read.
+ * Trim, then list `ARGV[2]` with score now + `ARGV[1]` ms ('' = no expiry); returns the score as
+ * ZSCORE gives it. A rewrite never keeps the exact score it replaces, so a reader's "remove if the
+ * score is still what I read" cannot remove an entry written after its read.
  */
 export const INDEX_ADD = `${NOW}local score = '+inf'
 if ARGV[1] ~= '' then
@@ -28,7 +28,8 @@ if ARGV[1] ~= '' then
   score = string.format('%.0f', score)
 end
 redis.call('ZADD', k, score, ARGV[2])
-${EXPIRE_TO_TOP}return 1`
+local listed = redis.call('ZSCORE', k, ARGV[2])
+${EXPIRE_TO_TOP}return listed`
 
 /** Trim, then every entry: a flat list of member, score. */
 export const INDEX_READ = `${NOW}return redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')`
