@@ -1,6 +1,7 @@
 import type { SessionData } from 'express-session'
 import type { CipherName, CompressionName, HashName } from '../codec/format.js'
-import type { Encoding, OpenFailureReason } from '../codec/seal.js'
+import type { Encoding } from '../codec/seal.js'
+import type { OpenFailureReason } from '../codec/opened.js'
 import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from '../legacy/kruptein.js'
 import type { PoolOption } from './pool.js'
 import type { MetricsOptions } from '../telemetry/metrics-options.js'
