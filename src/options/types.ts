@@ -146,7 +146,8 @@ export interface RedisStoreOptions {
   offloadThreshold?: number
   /**
    * Milliseconds each Redis command may take before the operation fails with ERR_SEALED_TIMEOUT
-   * (instead of waiting in the client's offline queue while Redis is down). Default 5000.
+   * (instead of waiting in the client's offline queue while Redis is down). Default 5000; at most
+   * 2^31 - 1 (Node's longest timer).
    */
   timeout?: number
   /**
