@@ -5,6 +5,8 @@ import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo, Serializer } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
+import { RecentKeys } from './redis/scan-keys.js'
+import { sessionReads } from './redis/session-reads.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
@@ -71,16 +73,18 @@ export class RedisStore extends Store {
     const legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     warnIfPlaintext(this.#options.legacy)
     this.#records = new RecordAcceptance(this.#options, legacy, (info) => this.#reportFailure(info))
-    const { client, url } = this.#options
+    const { client, url, timeout, prefix } = this.#options
+    let adapter: RedisAdapter
     if (url !== undefined) {
-      const owned = ownClient(url, createRequire(import.meta.url), this.#options.timeout)
+      const owned = ownClient(url, createRequire(import.meta.url), timeout)
       this.#client = owned.client
-      this.#redis = withDeadline(owned.adapter, this.#options.timeout)
+      adapter = owned.adapter
       this.#closeClient = owned.close
     } else {
       this.#client = client as object
-      this.#redis = withDeadline(adaptClient(client, this.#options.timeout), this.#options.timeout)
+      adapter = adaptClient(client, timeout)
     }
+    this.#redis = sessionReads(withDeadline(adapter, timeout), (key) => this.#records.reject({ reason: 'wrong-type', sid: key.slice(prefix.length) }))
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#redis, this.#options.serializer) : undefined
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
@@ -233,17 +237,17 @@ export class RedisStore extends Store {
           ? () => (this.#writes as ConcurrentWriter).write({ sid, key, text, base, ttl: keep, createdAt: createdAtOf(session) }, seal, (stored) => this.#open(sid, stored, engine))
           : () => this.#overwrite(key, text, keep, seal(text, createdAtOf(session)))
       const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
-      if (written === undefined) return
+      if (written === false) return
       this.#records.verified.sealed(key, written.record, written.text)
       if (keep !== undefined) this.#touches?.record(key, keep, at)
       if (this.#writes) rememberBase(session, { key, token: recordToken(written.record), text, recordText: written.merged ? written.text : undefined })
     }, 'set', sid)
   }
 
-  /** A write without a base: the record as given (through the destroy guard when on); undefined when the guard refused it. */
-  async #overwrite(key: string, text: string, ttl: number | undefined, sealing: Buffer | string | Promise<Buffer | string>): Promise<Written | undefined> {
+  /** A write without a base: the record as given (through the destroy guard when on); false when the guard refused it. */
+  async #overwrite(key: string, text: string, ttl: number | undefined, sealing: Buffer | string | Promise<Buffer | string>): Promise<Written | false> {
     const record = isThenable(sealing) ? await sealing : sealing
-    return (await this.#writer.set(key, record, ttl)) === false ? undefined : { record, text, merged: false }
+    return (await this.#writer.set(key, record, ttl)) === false ? false : { record, text, merged: false }
   }
 
   /** express-session copies a loaded session into a Session object (for...in); the store's marks come along. */
@@ -329,13 +333,12 @@ export class RedisStore extends Store {
     }, 'destroy', sid)
   }
 
-  /** Batches of this store's keys, each key once: SCAN may return a key more than once. */
+  /** Batches of this store's keys, each once within a window (SCAN may return a key more than once). The caller checks `#use()` first. */
   async *#keys(): AsyncIterable<string[]> {
-    await this.#use()
     const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
-    const seen = new Set<string>()
+    const recent = new RecentKeys()
     for await (const keys of this.#redis.scan(match, this.#options.scanCount)) {
-      const fresh = keys.filter((key) => !seen.has(key) && seen.add(key))
+      const fresh = recent.fresh(keys)
       if (fresh.length > 0) yield fresh
     }
   }
@@ -348,6 +351,7 @@ export class RedisStore extends Store {
   /** Deletes every session under this store's prefix (and no other key). */
   override clear(callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
+      await this.#use()
       for await (const keys of this.#keys()) await this.#redis.del(keys)
       this.#touches?.clear()
       this.#records.verified.clear()
@@ -357,6 +361,7 @@ export class RedisStore extends Store {
   /** The number of sessions under this store's prefix. */
   override length(callback?: Callback<number>): Promise<number | undefined> {
     return this.#track(callback, async () => {
+      await this.#use()
       let count = 0
       for await (const keys of this.#keys()) count += this.#sessionKeys(keys).length
       return count
@@ -366,6 +371,7 @@ export class RedisStore extends Store {
   /** The ids of every session under this store's prefix. */
   ids(callback?: Callback<string[]>): Promise<string[] | undefined> {
     return this.#track(callback, async () => {
+      await this.#use()
       const ids: string[] = []
       const start = this.#options.prefix.length
       for await (const keys of this.#keys()) ids.push(...this.#sessionKeys(keys).map((k) => k.slice(start)))

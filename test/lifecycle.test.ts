@@ -70,6 +70,18 @@ describe('a client given by the caller', () => {
     const other = stores.create({ client: connection.client })
     assert.equal(await other.get('nobody'), null, 'the shared client still works')
   })
+
+  it('operations started before close() finish, all() included, and close() waits for them', async () => {
+    const store = stores.create({ client: connection.client, prefix: uniquePrefix('closing') })
+    await store.set('s', sessionWith({ n: 1 }))
+    await store.set('t', sessionWith({ n: 2 }))
+    const running = [store.get('s'), store.length(), store.ids(), store.all()] as const
+    const closing = store.close()
+    const [got, length, ids, all] = await Promise.all(running)
+    await closing
+    assert.deepEqual([(got as { n?: number }).n, length, ids?.sort(), all?.map((s) => (s as { id?: string }).id).sort()], [1, 2, ['s', 't'], ['s', 't']])
+    await assert.rejects(store.all(), closedError)
+  })
 })
 
 describe('no secrets in logs', () => {

@@ -121,6 +121,21 @@ describe('sizes, pool, hooks, serializer', () => {
   for (const timeout of [0, -1, 2.5, '5s']) {
     it(`timeout ${JSON.stringify(timeout)}`, () => rejects({ timeout }, 'timeout'))
   }
+  describe('timers above 2^31 - 1 ms (Node would fire them after 1 ms)', () => {
+    const tooLong = /at most 2147483647 ms/
+    it('timeout', () => rejects({ timeout: 2 ** 31 }, 'timeout', tooLong))
+    it('pool.taskTimeout', () => rejects({ pool: { taskTimeout: 2 ** 31 } }, 'pool.taskTimeout', tooLong))
+    it('pool.idleTimeout', () => rejects({ pool: { idleTimeout: 2 ** 31 } }, 'pool.idleTimeout', tooLong))
+    it('createSealedPool({ taskTimeout })', () => {
+      assert.throws(() => createSealedPool({ taskTimeout: 2 ** 40 }), (e: Error) => e instanceof SealedOptionsError && e.message.includes('"pool.taskTimeout"'))
+    })
+    it('2^31 - 1 itself is accepted', async () => {
+      const store = stores.create({ client: connection.client, timeout: 2 ** 31 - 1 })
+      assert.equal(await store.get('nobody'), null)
+      const pool = createSealedPool({ taskTimeout: 2 ** 31 - 1, idleTimeout: 2 ** 31 - 1 })
+      await pool.destroy()
+    })
+  })
   for (const maxSealAge of [0, -60, 1.5, '1h', null]) {
     it(`maxSealAge ${JSON.stringify(maxSealAge)}`, () => rejects({ maxSealAge }, 'maxSealAge'))
   }

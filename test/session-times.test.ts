@@ -13,6 +13,7 @@ import { createdAtOf } from '../src/session-marks.js'
 import { schemeFor } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { deriveMasterKeys } from '../src/codec/secrets.js'
+import { reHeadered } from './support/key-holder.js'
 import { sealV1ForTests } from './support/seal-v1.js'
 import { useClient, useRedis } from './support/redis.js'
 import { SECRET_A, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
@@ -101,6 +102,30 @@ describe('through the store', () => {
     await redis.raw.set(`${prefix}s`, record)
     assert.equal(await store.get('s'), null)
     assert.deepEqual(reports, [{ reason: 'tag', sid: 's' }])
+  })
+
+  it('a record whose created-at lies after its sealed-at does not open, inline or pooled (reason "created-after-sealed")', async () => {
+    const prefix = uniquePrefix('ct-after')
+    const cipher = { algorithm: 'aes-256-ctr' as const, hashing: 'sha256' as const }
+    const reports: SealErrorInfo[] = []
+    const onSealError = (info: SealErrorInfo) => reports.push(info)
+    const writer = stores.create({ client: connection.client, prefix, ...cipher })
+    await writer.set('s', sessionWith({ n: 5 }))
+    const sealed = (await redis.raw.getBuffer(`${prefix}s`)) as Buffer
+    const { sealedAt } = await header(`${prefix}s`)
+    const ring = new KeyRing(await deriveMasterKeys([SECRET_A]))
+    const withCreatedAt = (createdAt: number) => reHeadered(sealed, `${prefix}s`, ring, (h) => h.writeUIntBE(createdAt, 13, 6))
+    const inline = stores.create({ client: connection.client, prefix, ...cipher, onSealError })
+    const pooled = stores.create({ client: connection.client, prefix, ...cipher, onSealError, pool: { maxThreads: 1 }, offloadThreshold: 0 })
+    await redis.raw.set(`${prefix}s`, withCreatedAt(sealedAt - 1))
+    assert.equal((await inline.get('s') as { n?: number } | null)?.n, 5, 'rewritten with a valid time, it opens: the tag was made right')
+    for (const ahead of [1, 60_000]) {
+      await redis.raw.set(`${prefix}s`, withCreatedAt(sealedAt + ahead))
+      assert.equal(await inline.get('s'), null, `created ${ahead} ms after sealed, inline`)
+      assert.equal(await pooled.get('s'), null, `created ${ahead} ms after sealed, pooled`)
+    }
+    assert.deepEqual(reports.map((r) => r.reason), Array(4).fill('created-after-sealed'))
+    assert.equal(pooled.stats().pooled, 2, 'both opens ran on the worker')
   })
 
   it('a version 1 record is re-sealed as version 2 on its next write, created at its old seal time', async () => {

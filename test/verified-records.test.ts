@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import type { SessionData } from 'express-session'
-import { VERIFIED_RECORD_MAX_BYTES, VerifiedRecords } from '../src/verified-records.js'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { rememberCreatedAt } from '../src/session-marks.js'
+import { VERIFIED_ENTRY_MAX_BYTES, VERIFIED_RECORD_MAX_BYTES, VERIFIED_RECORDS_BUDGET_BYTES, VerifiedRecords } from '../src/verified-records.js'
 import type { SealErrorInfo } from '../src/index.js'
 import { useClient, useRedis } from './support/redis.js'
 import { sessionWith, StoreTracker, uniquePrefix, waitFor } from './support/sessions.js'
@@ -78,6 +81,42 @@ describe('reading back what this store wrote', () => {
     assert.equal(store.stats().recalled, 2, 'both reads were recalled: the age check ran on the second anyway')
   })
 
+  it('a recalled record keeps its sealed creation time, apart from its seal time (absoluteTimeout ends it)', async () => {
+    const { store, prefix, failures } = fresh({ absoluteTimeout: 60 })
+    const session = sessionWith({ views: 9 })
+    rememberCreatedAt(session, Date.now() - 120_000)
+    await store.set('aged', session)
+    assert.equal(await store.get('aged'), null, 'created two minutes ago: past absoluteTimeout')
+    assert.equal(store.stats().recalled, 1, 'read back from memory')
+    const reader = stores.create({ client: client.client, prefix, absoluteTimeout: 60 })
+    assert.equal(await reader.get('aged'), null, 'a full open agrees')
+    assert.deepEqual(failures, ['absolute'])
+  })
+
+  it('compressible sessions: what the store remembers stays within its byte budget (heap measured)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const compress = { compress: { algorithm: 'gzip' as const } }
+    const { store, prefix } = fresh(compress)
+    const reader = stores.create({ client: client.client, prefix, ...compress })
+    const heap = () => {
+      gc()
+      return process.memoryUsage().heapUsed
+    }
+    const before = heap()
+    const N = 48
+    for (let i = 0; i < N; i++) {
+      // 512 KiB of text that gzips to a few hundred bytes: small enough a record to remember.
+      await store.set(`c${i}`, sessionWith({ blob: String(i).padEnd(512 * 1024, 'x') }))
+      assert.ok(((await redis.raw.getBuffer(`${prefix}c${i}`)) as Buffer).length <= VERIFIED_RECORD_MAX_BYTES)
+      await reader.get(`c${i}`)
+    }
+    const grown = heap() - before
+    const MiB = 1024 * 1024
+    // Unbounded, the two stores kept 2 x 48 x 512 KiB = 48 MiB of text; bounded, at most 2 x 4 MiB.
+    assert.ok(grown < 16 * MiB, `the heap grew by ${(grown / MiB).toFixed(1)} MiB`)
+  })
+
   it('destroy, a deleting set and clear forget; larger records are never remembered', async () => {
     const { store, prefix } = fresh()
     await store.set('d', sessionWith({ views: 5 }))
@@ -119,6 +158,32 @@ describe('VerifiedRecords', () => {
     assert.equal(memory.size, 3)
     assert.equal(memory.lookup('b', Buffer.from('b')), undefined)
     assert.ok(memory.lookup('a', Buffer.from('a')))
+  })
+
+  it('holds at most its byte budget by its own count, least recently used out first', () => {
+    const memory = new VerifiedRecords(1000, 64 * 1024)
+    for (let i = 0; i < 100; i++) memory.opened(`k${i}`, Buffer.alloc(1000, i), opened('t'.repeat(2000)))
+    assert.ok(memory.bytes <= 64 * 1024, `${memory.bytes} bytes`)
+    assert.ok(memory.bytes > 64 * 1024 - 6000, 'filled up to the budget')
+    assert.equal(memory.size, 12, 'each entry counts 1000 + 2 x (2000 + 3) + 256 = 5262 bytes')
+    assert.ok(memory.lookup('k99', Buffer.alloc(1000, 99)))
+    assert.equal(memory.lookup('k87', Buffer.alloc(1000, 87)), undefined)
+    memory.forget('k99')
+    assert.equal(memory.size, 11)
+    assert.equal(memory.bytes, 11 * 5262)
+    memory.clear()
+    assert.equal(memory.bytes, 0)
+  })
+
+  it('never keeps an entry whose text is large, however small its record (compressed)', () => {
+    const memory = new VerifiedRecords()
+    memory.opened('small', Buffer.alloc(100), opened('x'.repeat(1000)))
+    memory.opened('big', Buffer.alloc(100), opened('x'.repeat(VERIFIED_ENTRY_MAX_BYTES / 2)))
+    assert.equal(memory.lookup('big', Buffer.alloc(100)), undefined)
+    assert.ok(memory.lookup('small', Buffer.alloc(100)))
+    for (let i = 0; i < 5000; i++) memory.opened(`k${i}`, Buffer.alloc(4096, i), opened('y'.repeat(4096)))
+    assert.ok(memory.bytes <= VERIFIED_RECORDS_BUDGET_BYTES, `${memory.bytes} bytes`)
+    assert.ok(memory.size < 1000, 'the byte budget binds before the entry count')
   })
 
   it('keeps its own copy of the bytes it verified', () => {

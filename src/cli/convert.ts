@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress'
 import { CIPHERS, COMPRESSION_MASK, HASHES, schemeById, schemeFor, type CipherName, type HashName, type Scheme } from '../codec/format.js'
-import { open, toRecordBytes, type CompressionSettings, type Encoding, type SealSettings } from '../codec/seal.js'
+import { open, toRecordBytes } from '../codec/open.js'
+import type { CompressionSettings, Encoding, SealSettings } from '../codec/seal.js'
 import { LegacyReader, OPERATOR_RUN } from '../legacy/legacy-reader.js'
 import { DEFAULTS } from '../options/resolve.js'
 import { CliError, EXIT } from './cli-error.js'

@@ -1,4 +1,5 @@
-import { open, type OpenFailureReason } from '../codec/seal.js'
+import { open } from '../codec/open.js'
+import type { OpenFailureReason } from '../codec/opened.js'
 import { LegacyReader, OPERATOR_RUN } from '../legacy/legacy-reader.js'
 import { CliError, EXIT } from './cli-error.js'
 import { keyStatus, legacySettings, MAX_BYTES, out, requireKeys, withRedis, type CommonOptions, type LegacyCliOptions } from './context.js'

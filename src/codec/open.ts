@@ -3,7 +3,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { AEAD, additionalData, finish, macTag } from './envelope.js'
 import { COMPRESSION_FLAGS, COMPRESSION_MASK, CREATED_AT, HEADER_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, HEADER_V2_BYTES, MAX_OVERHEAD_BYTES, V1, V2, headerBytes, nonceBytes, schemeById, type FormatVersion, type Scheme } from './format.js'
 import type { KeyRing, SchemeKeys } from './keyring.js'
-import type { Opened } from './seal.js'
+import type { Opened } from './opened.js'
 
 type Failure = Extract<Opened, { ok: false }>
 
@@ -100,12 +100,16 @@ export function openRecord(record: Buffer, redisKey: string, ring: KeyRing, maxB
   const nonce = record.subarray(header, bodyStart)
   const plainBody = decrypt(version, scheme, keys, aad, nonce, record.subarray(bodyStart, tagStart), record.subarray(tagStart))
   if (!plainBody) return { ok: false, reason: 'tag' }
-  const plain = decompress(plainBody, flags, plaintextBytes ?? maxBytes)
-  if (!Buffer.isBuffer(plain)) return plain
-  // Authenticated, so only a faulty sealer could get here; a mismatch is still not a session.
-  if (plaintextBytes !== undefined && plain.length !== plaintextBytes) return { ok: false, reason: 'decompress' }
   const sealedAt = record.readUIntBE(SEALED_AT, TIME_BYTES)
   const createdAt = version === V2 ? record.readUIntBE(CREATED_AT, TIME_BYTES) : sealedAt
+  // Authenticated, so only a key holder or a foreign tool wrote it: a session created after its
+  // last seal would never reach absoluteTimeout (now - createdAt stays negative).
+  if (createdAt > sealedAt) return { ok: false, reason: 'created-after-sealed' }
+  const plain = decompress(plainBody, flags, plaintextBytes ?? maxBytes)
+  // Authenticated, so only a faulty sealer could get here; a plaintext longer (inflation stopped at
+  // the stated length) or shorter than the v2 header states is a mismatch, and not a session.
+  if (plaintextBytes !== undefined && (!Buffer.isBuffer(plain) ? plain.reason === 'too-large' : plain.length !== plaintextBytes)) return { ok: false, reason: 'decompress' }
+  if (!Buffer.isBuffer(plain)) return plain
   return { ok: true, plain, keyId, sealedAt, createdAt, version, plaintextBytes: plain.length }
 }
 

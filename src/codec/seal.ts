@@ -4,8 +4,6 @@ import { AEAD, additionalData, fillNonce, macTag } from './envelope.js'
 import { COMPRESSION_FLAGS, CREATED_AT, FORMAT_VERSION, HEADER_V2_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, V2, nonceBytes, type CompressionName, type FormatVersion, type Scheme } from './format.js'
 import type { KeyRing, SchemeKeys } from './keyring.js'
 
-export { open, toRecordBytes, decodeStored } from './open.js'
-
 /** How records are written to Redis. Reading accepts every encoding, in its canonical form only. */
 export type Encoding = 'binary' | 'base64' | 'base64url' | 'hex'
 
@@ -29,32 +27,6 @@ export interface SealTimes {
   /** Default: `sealedAt`. Never later than `sealedAt` (a later value is lowered to it). */
   readonly createdAt?: number
 }
-
-/** Why a record did not open. Deliberately coarse: it never says more than which check failed. */
-export type OpenFailureReason =
-  | 'truncated'
-  | 'version'
-  | 'algorithm'
-  | 'key'
-  | 'flags'
-  | 'tag'
-  | 'too-large'
-  | 'decompress'
-  | 'encoding'
-
-export type Opened =
-  | {
-      readonly ok: true
-      readonly plain: Buffer
-      readonly keyId: number
-      readonly sealedAt: number
-      /** When the session was first sealed; for version 1 records, their `sealedAt`. */
-      readonly createdAt: number
-      readonly version: FormatVersion
-      /** Length of the (uncompressed) plaintext. */
-      readonly plaintextBytes: number
-    }
-  | { readonly ok: false; readonly reason: OpenFailureReason }
 
 const MAX_U48 = 2 ** 48 - 1
 

@@ -1,6 +1,8 @@
 import type { FormatVersion } from './format.js'
 import type { KeyRing } from './keyring.js'
-import { open, seal, type OpenFailureReason, type SealSettings, type SealTimes } from './seal.js'
+import { open } from './open.js'
+import type { OpenFailureReason } from './opened.js'
+import { seal, type SealSettings, type SealTimes } from './seal.js'
 
 /** The outcome of opening a stored value, with the plaintext decoded as UTF-8. */
 export type OpenedText =

@@ -29,6 +29,17 @@ export function integer(name: string, value: unknown, min: number, fallback: num
   return value
 }
 
+/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** Milliseconds for a timer: a whole number within [min, {@link MAX_TIMER_MS}]; `undefined` gives the fallback. */
+export function timerMs(name: string, value: unknown, min: number, fallback: number): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > MAX_TIMER_MS) {
+    throw new SealedOptionsError(name, `must be at most ${MAX_TIMER_MS} ms, the longest timer Node keeps (got ${value})`)
+  }
+  return integer(name, value, min, fallback, MAX_TIMER_MS)
+}
+
 /** An option check: a whole number of at least `min`. */
 export function atLeast(min: number): (value: unknown, name: string) => number {
   return (value, name) => integer(name, value, min, min)

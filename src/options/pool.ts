@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { isSealedPool, type SealedPool } from '../dispatch/sealed-pool.js'
 import { SealedOptionsError } from '../errors.js'
-import { integer, onlyKnown, plainObject } from './checks.js'
+import { integer, onlyKnown, plainObject, timerMs } from './checks.js'
 
 /** Tuning of the worker pool the store creates. */
 export interface PoolSettings {
@@ -9,11 +9,11 @@ export interface PoolSettings {
   minThreads?: number
   /** Most threads. Default `max(1, availableParallelism() - 1)`: on 2 cores one worker beats two. */
   maxThreads?: number
-  /** Milliseconds an idle thread above `minThreads` lives. Default 60000. */
+  /** Milliseconds an idle thread above `minThreads` lives. Default 60000; at most 2^31 - 1 (Node's longest timer). */
   idleTimeout?: number
   /** Tasks allowed to wait for a thread; beyond it operations run inline instead. Default 32 per thread. */
   maxQueue?: number
-  /** Milliseconds a pooled task may take before it is aborted and redone inline. Default 10000. */
+  /** Milliseconds a pooled task may take before it is aborted and redone inline. Default 10000; at most 2^31 - 1. */
   taskTimeout?: number
 }
 
@@ -38,9 +38,9 @@ export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings>
   return {
     maxThreads,
     minThreads,
-    idleTimeout: integer('pool.idleTimeout', value.idleTimeout, 0, 60_000),
+    idleTimeout: timerMs('pool.idleTimeout', value.idleTimeout, 0, 60_000),
     maxQueue: integer('pool.maxQueue', value.maxQueue, 0, 32 * maxThreads),
-    taskTimeout: integer('pool.taskTimeout', value.taskTimeout, 1, 10_000),
+    taskTimeout: timerMs('pool.taskTimeout', value.taskTimeout, 1, 10_000),
   }
 }
 

@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session'
 import { CIPHERS, COMPRESSIONS, HASHES, schemeFor } from '../codec/format.js'
 import type { CompressionSettings, Encoding, SealSettings } from '../codec/seal.js'
-import { atLeast, describe, flag, integer, oneOf, onlyKnown, plainObject } from './checks.js'
+import { atLeast, describe, flag, integer, oneOf, onlyKnown, plainObject, timerMs } from './checks.js'
 import { SealedOptionsError } from '../errors.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
 import type { LegacySettings } from '../legacy/legacy-reader.js'
@@ -156,7 +156,7 @@ export const OPTIONS = {
   maxSessionBytes: { default: 8 * 1024 * 1024, check: atLeast(1) },
   pool: { default: true, check: resolvePool },
   offloadThreshold: { check: atLeast(0) },
-  timeout: { default: 5000, check: atLeast(1) },
+  timeout: { default: 5000, check: (value: unknown, name: string) => timerMs(name, value, 1, 5000) },
   maxSealAge: { check: atLeast(1) },
   destroyGuard: { check: atLeast(1) },
   concurrency: { default: 'merge', check: (value: unknown, name: string) => oneOf(name, value, CONCURRENCY, 'merge') },

@@ -1,6 +1,7 @@
 import type { SessionData } from 'express-session'
 import type { CipherName, CompressionName, HashName } from '../codec/format.js'
-import type { Encoding, OpenFailureReason } from '../codec/seal.js'
+import type { Encoding } from '../codec/seal.js'
+import type { OpenFailureReason } from '../codec/opened.js'
 import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from '../legacy/kruptein.js'
 import type { PoolOption } from './pool.js'
 import type { MetricsOptions } from '../telemetry/metrics-options.js'
@@ -23,9 +24,11 @@ export interface SealErrorInfo {
    * Which check failed. `'parse'` means the record authenticated but the serializer rejected it;
    * `'legacy'` that a connect-redis-crypto record was malformed, of another secret, or altered;
    * `'legacy-ended'` that a legacy record was read after `legacy.until`; `'legacy-busy'` that the
-   * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached.
+   * PBKDF2 bound of `legacy.connectRedisCrypto.derivationsPerSecond` was reached; `'wrong-type'`
+   * that the session's key holds something other than a string (a hash, a user's index), which
+   * Redis answered with WRONGTYPE: no session, and a batch (`destroySessionsOf`, `all`) goes on.
    */
-  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'future' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy'
+  readonly reason: OpenFailureReason | 'parse' | 'expired' | 'future' | 'absolute' | 'legacy' | 'legacy-ended' | 'legacy-busy' | 'wrong-type'
   /** The session id whose record failed to open. */
   readonly sid: string
 }
@@ -146,7 +149,8 @@ export interface RedisStoreOptions {
   offloadThreshold?: number
   /**
    * Milliseconds each Redis command may take before the operation fails with ERR_SEALED_TIMEOUT
-   * (instead of waiting in the client's offline queue while Redis is down). Default 5000.
+   * (instead of waiting in the client's offline queue while Redis is down). Default 5000; at most
+   * 2^31 - 1 (Node's longest timer).
    */
   timeout?: number
   /**

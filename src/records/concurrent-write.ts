@@ -66,8 +66,8 @@ export class ConcurrentWriter {
     private readonly serializer: Serializer,
   ) {}
 
-  /** Writes `write`, merging as needed; undefined when the session had ended. */
-  async write(write: BasedWrite, seal: Seal, open: Open): Promise<Written | undefined> {
+  /** Writes `write`, merging as needed; false when the session had ended. */
+  async write(write: BasedWrite, seal: Seal, open: Open): Promise<Written | false> {
     const { key, base } = write
     let token = base.token
     let createdAt = write.createdAt
@@ -89,9 +89,9 @@ export class ConcurrentWriter {
     throw new SealedError('ERR_SEALED_CONFLICT', `the session was changed by other requests on each of ${WRITE_ATTEMPTS} attempts to write it`)
   }
 
-  #dropped(): undefined {
+  #dropped(): false {
     this.counts.droppedWrites++
-    return undefined
+    return false
   }
 
   /** base → mine merged onto theirs; this request's cookie wins whole. */

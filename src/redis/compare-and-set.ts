@@ -1,9 +1,7 @@
 import { SealedError } from '../errors.js'
 import type { RecordToken } from '../records/record-token.js'
 import type { RedisAdapter } from './adapter.js'
-
-/** Redis's reply to a command on a key that holds another type, however the client words it. */
-const isWrongType = (error: unknown): boolean => error instanceof Error && /\bWRONGTYPE\b|wrong kind of value/i.test(error.message)
+import { isWrongType } from './session-reads.js'
 
 /** What a conditional write found: written, the key gone (the session ended), or another value there. */
 export type ConditionalWrite = 'written' | 'gone' | 'changed'

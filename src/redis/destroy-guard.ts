@@ -21,8 +21,9 @@ if redis.call('STRLEN', k) == #mark and redis.call('GET', k) == mark then return
 const SET_UNLESS_DESTROYED = `${IS_TOMBSTONE}if ARGV[3] == '' then redis.call('SET', k, ARGV[2]) else redis.call('SET', k, ARGV[2], 'EX', ARGV[3]) end
 return 1`
 
-/** EXPIRE unless the key holds a tombstone, so a touch never prolongs one. ARGV: tombstone, TTL seconds. */
-const EXPIRE_UNLESS_DESTROYED = `${IS_TOMBSTONE}return redis.call('EXPIRE', k, ARGV[2])`
+/** EXPIRE unless the key holds a tombstone (then 0), so a touch never prolongs one. ARGV: tombstone, TTL seconds. */
+const EXPIRE_UNLESS_DESTROYED = `${IS_TOMBSTONE}redis.call('EXPIRE', k, ARGV[2])
+return 1`
 
 /** DEL unless the key holds a tombstone, so an expired session's save does not lift the guard. ARGV: tombstone. */
 const DELETE_UNLESS_DESTROYED = `${IS_TOMBSTONE}return redis.call('DEL', k)`
@@ -49,8 +50,9 @@ export class DestroyGuard {
     return Number(written) === 1
   }
 
-  async expire(key: string, ttl: number): Promise<void> {
-    await this.redis.eval(EXPIRE_UNLESS_DESTROYED, [key], [TOMBSTONE, String(ttl)])
+  /** EXPIRE unless the session was destroyed within the guard period; false when refused. */
+  async expire(key: string, ttl: number): Promise<boolean> {
+    return Number(await this.redis.eval(EXPIRE_UNLESS_DESTROYED, [key], [TOMBSTONE, String(ttl)])) === 1
   }
 
   async delete(key: string): Promise<void> {

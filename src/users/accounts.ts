@@ -49,17 +49,23 @@ export class Accounts {
   }
 
   /**
-   * Lists the session under its owner's index, then runs `writeRecord`. On one node both go out
-   * back to back on the same connection (Redis runs them in order, one round trip); on a cluster
-   * the record waits for the index, so a crash between them leaves at worst a stale entry. An
-   * owner change unlists the session from its previous owner afterwards.
+   * Lists the session under its owner's index, then runs `writeRecord` and gives its result. On one
+   * node both go out back to back on the same connection (Redis runs them in order, one round trip);
+   * on a cluster the record waits for the index, so a crash between them leaves at worst a stale
+   * entry. A write `destroyGuard` refused (`false`: the key holds a tombstone, so no write lands
+   * until it expires) unlists the entry it added, unless a later write changed it. An owner change
+   * unlists the session from its previous owner afterwards.
    */
   async write<T>(session: SessionData, sid: string, ttl: number | undefined, writeRecord: () => Promise<T>): Promise<T> {
     const user = userIdOf(this.userOf, session)
     const before = ownerOf(session)
     const listed = user === undefined ? undefined : this.index.add(user, sid, ttl)
     if (listed && this.redis.cluster) await listed
-    const [, written] = await Promise.all([listed, writeRecord()])
+    const [entry, written] = await Promise.all([listed, writeRecord()])
+    if (written === false) {
+      if (user !== undefined && entry) await this.index.removeIfUnchanged(user, [entry])
+      return written
+    }
     if (before !== undefined && !sameUser(before, user)) await this.index.remove(before, sid)
     rememberOwner(session, user)
     return written
@@ -155,16 +161,20 @@ export class Accounts {
       if (stored !== null && isTombstone(stored)) return 'gone'
       if (stored === null) {
         if (guard === '') return 'kept'
-        if (await this.#endIf(key, '', guard)) return 'gone'
+        const marked = await this.#endIf(key, '', guard)
+        if (marked === 'wrong-type') return 'kept'
+        if (marked) return 'gone'
         continue
       }
       if (!this.#owns(user, await open(sid, stored))) return 'kept'
-      if (await this.#endIf(key, createHash('sha1').update(stored).digest('hex'), guard)) return 'ended'
+      if ((await this.#endIf(key, createHash('sha1').update(stored).digest('hex'), guard)) === true) return 'ended'
     }
     return 'kept'
   }
 
-  async #endIf(key: string, sha1: string, guard: string): Promise<boolean> {
-    return Number(await this.redis.eval(END_IF_UNCHANGED, [key], [sha1, guard, TOMBSTONE])) === 1
+  /** Whether the record was ended; 'wrong-type' for a key that holds no session (never touched). */
+  async #endIf(key: string, sha1: string, guard: string): Promise<boolean | 'wrong-type'> {
+    const outcome = Number(await this.redis.eval(END_IF_UNCHANGED, [key], [sha1, guard, TOMBSTONE]))
+    return outcome === -1 ? 'wrong-type' : outcome === 1
   }
 }

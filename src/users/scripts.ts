@@ -16,9 +16,9 @@ if top[2] == 'inf' then redis.call('PERSIST', k) else redis.call('PEXPIREAT', k,
 `
 
 /**
- * Trim, then list `ARGV[2]` with score now + `ARGV[1]` ms ('' = no expiry). A rewrite never keeps
- * the exact score it replaces, so a reader's "remove if the score is still what I read" cannot
- * remove an entry written after its read.
+ * Trim, then list `ARGV[2]` with score now + `ARGV[1]` ms ('' = no expiry); returns the score as
+ * ZSCORE gives it. A rewrite never keeps the exact score it replaces, so a reader's "remove if the
+ * score is still what I read" cannot remove an entry written after its read.
  */
 export const INDEX_ADD = `${NOW}local score = '+inf'
 if ARGV[1] ~= '' then
@@ -28,7 +28,8 @@ if ARGV[1] ~= '' then
   score = string.format('%.0f', score)
 end
 redis.call('ZADD', k, score, ARGV[2])
-${EXPIRE_TO_TOP}return 1`
+local listed = redis.call('ZSCORE', k, ARGV[2])
+${EXPIRE_TO_TOP}return listed`
 
 /** Trim, then every entry: a flat list of member, score. */
 export const INDEX_READ = `${NOW}return redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')`
@@ -50,8 +51,11 @@ return removed`
  * Ends a session record only if it is still the one that was checked (ARGV[1] its SHA-1, or '' for
  * "absent"): with a guard (ARGV[2] seconds) it becomes a tombstone (ARGV[3]), else it is deleted.
  * An absent record is only marked under a guard, so that a write still in flight cannot land.
+ * A key of another type (a planted entry naming a hash or an index) is left alone: -1.
  */
 export const END_IF_UNCHANGED = `local k = KEYS[1]
+local t = redis.call('TYPE', k).ok
+if t ~= 'string' and t ~= 'none' then return -1 end
 local v = redis.call('GET', k)
 if ARGV[1] == '' then
   if v then return 0 end

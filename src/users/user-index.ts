@@ -31,8 +31,10 @@ export function isIndexKey(key: string, prefix: string): boolean {
   return key.startsWith(prefix + INDEX_MARK)
 }
 
+const asText = (v: unknown): string => (typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('utf8'))
+
 function pairs(reply: unknown): IndexEntry[] {
-  const flat = (Array.isArray(reply) ? reply : []).map((v) => (typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('utf8')))
+  const flat = (Array.isArray(reply) ? reply : []).map(asText)
   const entries: IndexEntry[] = []
   for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ sid: flat[i] as string, score: flat[i + 1] as string })
   return entries
@@ -65,10 +67,10 @@ export class UserIndex {
     return keys
   }
 
-  /** Lists `sid` for `ttl` seconds (undefined: no expiry). The command is issued before this returns. */
-  add(user: UserId, sid: string, ttl: number | undefined): Promise<unknown> {
+  /** Lists `sid` for `ttl` seconds (undefined: no expiry); the entry as written. The command is issued before this returns. */
+  add(user: UserId, sid: string, ttl: number | undefined): Promise<IndexEntry> {
     const ms = ttl === undefined ? '' : String(ttl * 1000 + INDEX_GRACE_MS)
-    return this.redis.eval(INDEX_ADD, [this.keysOf(user)[0] as string], [ms, sid])
+    return this.redis.eval(INDEX_ADD, [this.keysOf(user)[0] as string], [ms, sid]).then((score) => ({ sid, score: asText(score) }))
   }
 
   /** Unlists `sid` from every index key of `user`. */

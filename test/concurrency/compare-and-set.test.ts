@@ -108,6 +108,20 @@ describe('compare-and-set with a three-way merge', () => {
     assert.equal(a.stats().droppedWrites, 1)
   })
 
+  it('a key that now holds another type is no session: reported as wrong-type, left as it is, the write dropped', async () => {
+    const reasons: string[] = []
+    const { a, prefix } = pair({ onSealError: (info) => reasons.push(info.reason) })
+    await a.set('s', sessionWith({ v: 1 }))
+    const session = await read(a, 's')
+    await redis.raw.call('DEL', `${prefix}s`)
+    await redis.raw.call('HSET', `${prefix}s`, 'planted', '1')
+    session.v = 2
+    await a.set('s', session)
+    assert.equal(await redis.raw.call('TYPE', `${prefix}s`), 'hash')
+    assert.deepEqual(reasons, ['wrong-type'])
+    assert.equal(a.stats().droppedWrites, 1)
+  })
+
   it('the base follows the request: a second save after a merge keeps the other request\'s change', async () => {
     const { a, b } = pair()
     await a.set('s', sessionWith({ items: [] }))

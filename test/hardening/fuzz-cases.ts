@@ -8,7 +8,9 @@ import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { CIPHERS, HASHES, HEADER_BYTES, schemeById, schemeFor, type Scheme } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
-import { open, seal, toRecordBytes, type Encoding, type Opened, type SealSettings } from '../../src/codec/seal.js'
+import { open, toRecordBytes } from '../../src/codec/open.js'
+import type { Opened } from '../../src/codec/opened.js'
+import { seal, type Encoding, type SealSettings } from '../../src/codec/seal.js'
 import { deriveMasterKeys } from '../../src/codec/secrets.js'
 
 export interface FuzzWorld {

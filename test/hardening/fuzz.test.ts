@@ -19,7 +19,7 @@ import { ENCODINGS, fuzzSeed, fuzzWorld, runCodecFuzz, SCHEMES } from './fuzz-ca
 
 const SEED = fuzzSeed()
 const SECRET = Buffer.alloc(32, 0x77)
-const FAILURE_REASONS = new Set(['truncated', 'version', 'algorithm', 'key', 'flags', 'tag', 'too-large', 'decompress', 'parse', 'expired', 'encoding', 'future'])
+const FAILURE_REASONS = new Set(['truncated', 'version', 'algorithm', 'key', 'flags', 'tag', 'too-large', 'decompress', 'parse', 'expired', 'encoding', 'future', 'created-after-sealed'])
 
 let redis: LocalRedis
 let raw: Awaited<ReturnType<typeof rawClient>>

@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { KeyRing } from '../../src/codec/keyring.js'
-import { open, type Encoding } from '../../src/codec/seal.js'
+import { open } from '../../src/codec/open.js'
+import type { Encoding } from '../../src/codec/seal.js'
 import { schemeFor } from '../../src/codec/format.js'
 import { deriveMasterKeys } from '../../src/codec/secrets.js'
 import { sealText } from '../../src/codec/text.js'
 import type { SealErrorInfo } from '../../src/index.js'
+import { reHeadered } from '../support/key-holder.js'
 import { useClient, useRedis } from '../support/redis.js'
 import { SECRET_A, sessionWith, StoreTracker, uniquePrefix } from '../support/sessions.js'
 
@@ -42,6 +44,21 @@ describe('size before decoding', () => {
       assert.ok(open(Buffer.from(sealed), KEY, ring, 1000).ok, `${encoding}: a record of maxSessionBytes opens`)
       const padded = Buffer.from(sealed + (encoding === 'hex' ? '00' : 'AAAA').repeat(200))
       assert.deepEqual(open(padded, KEY, ring, 1000), { ok: false, reason: 'too-large' }, encoding)
+    }
+  })
+})
+
+describe('the plaintext length in the header (FORMAT.md: a mismatch is "decompress")', () => {
+  it('an authentic record whose plaintext length is one byte short or long does not open, compressed or not', async () => {
+    const ring = await ringOf()
+    const text = JSON.stringify({ blob: 'y'.repeat(3000) })
+    for (const compression of [undefined, { algorithm: 'gzip', level: 6, minBytes: 0 } as const]) {
+      const sealed = sealText(text, KEY, ring, { scheme: schemeFor('aes-256-ctr', 'sha256'), encoding: 'binary', compression }) as Buffer
+      assert.ok(open(sealed, KEY, ring, 1 << 20).ok)
+      for (const delta of [-1, 1]) {
+        const record = reHeadered(sealed, KEY, ring, (h) => h.writeUInt32BE(text.length + delta, 19))
+        assert.deepEqual(open(record, KEY, ring, 1 << 20), { ok: false, reason: 'decompress' }, `${compression ? 'gzip' : 'plain'}, ${delta}`)
+      }
     }
   })
 })

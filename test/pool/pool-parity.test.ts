@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { CIPHERS, HASHES, HEADER_BYTES, type CipherName, type HashName } from '../../src/codec/format.js'
 import type { CompressionSettings, Encoding } from '../../src/codec/seal.js'
-import { toRecordBytes } from '../../src/codec/seal.js'
+import { toRecordBytes } from '../../src/codec/open.js'
 import { closeSharedPool, sealerPair, sessionText, type SealerPair } from './pool-fixture.js'
 
 const ENCODINGS: Encoding[] = ['binary', 'base64', 'base64url', 'hex']

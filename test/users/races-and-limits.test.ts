@@ -32,6 +32,27 @@ describe('races', () => {
     assert.deepEqual(await store.sessionsOf('u'), [])
   })
 
+  test('destroyGuard: a save or touch refused by the tombstone is not written, and the index does not list it', async () => {
+    const { store, prefix } = await make({ destroyGuard: 30 })
+    await store.set('slow', as('u'))
+    await store.set('kept', as('u'))
+    const held = (await store.get('slow')) as SessionData
+    await store.destroy('slow')
+    const [index] = (await redis.raw.keys()).filter((k) => k.startsWith(`${prefix}~user:`))
+    assert.ok(index)
+    const listed = async () => ((await redis.raw.call('ZRANGE', index, '0', '-1')) as string[]).sort()
+    assert.deepEqual(await listed(), ['kept', 'slow'], 'destroy alone leaves the entry (sessionsOf cleans it)')
+    await store.set('slow', held)
+    assert.deepEqual(await listed(), ['kept'], 'the refused save took back the entry it wrote')
+    await store.touch('slow', held)
+    assert.deepEqual(await listed(), ['kept'], 'so did a refused touch')
+    assert.equal(await store.get('slow'), null)
+    await redis.raw.call('DEL', `${prefix}slow`)
+    await store.set('slow', held)
+    assert.ok(await store.get('slow'), 'once the tombstone is gone the save lands')
+    assert.deepEqual(await listed(), ['kept', 'slow'])
+  })
+
   test('without destroyGuard a slower save revives the session, and it is listed again (never alive and unlisted)', async () => {
     const { store } = await make()
     await store.set('slow', as('u'))

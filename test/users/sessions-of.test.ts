@@ -55,6 +55,15 @@ for (const kind of clientKinds()) {
         assert.ok(keys.every((k) => !k.includes('alice') && !k.includes('bob')), 'the index key does not name the user')
       })
 
+      test('all() over a SCAN batch that holds only index keys sends no empty MGET', async () => {
+        const { store, prefix } = await make()
+        await store.set('only', as('olga'))
+        await redis.raw.call('DEL', `${prefix}only`)
+        assert.equal((await redis.raw.keys()).filter((k) => k.startsWith(prefix)).length, 1, 'only the index key is left')
+        assert.deepEqual(await store.all(), [])
+        assert.equal(await store.length(), 0)
+      })
+
       test('destroySessionsOf ends all but `except`, returns the count, and the ended ones no longer open (callbacks too)', async () => {
         const { store } = await make()
         for (const sid of ['d1', 'd2', 'd3']) await store.set(sid, as(7))
