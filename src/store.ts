@@ -16,22 +16,19 @@ import { ConcurrentWriter, type WriteCounts, type Written } from './records/conc
 import { recordToken } from './records/record-token.js'
 import { createSealer } from './dispatch/create-sealer.js'
 import { dispatchStats, type DispatchStats, type Sealer } from './dispatch/sealer.js'
+import type { StoreStats } from './stats.js'
 import { settle, type Callback } from './callback.js'
 import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
 import { Accounts, type UserSession } from './users/accounts.js'
-import { isThenable, RecordAcceptance, type OpenCounts, type OpenedRecord, type OpenOutcome } from './records/acceptance.js'
+import { isThenable, RecordAcceptance, type OpenedRecord, type OpenOutcome } from './records/acceptance.js'
 import { isIndexKey, UserIndex } from './users/user-index.js'
 
 import { TouchCache } from './touch-cache.js'
 
 export type { UserSession } from './users/accounts.js'
+export type { StoreStats } from './stats.js'
 
-/** What {@link RedisStore.stats} returns. */
-export interface StoreStats extends DispatchStats, OpenCounts, WriteCounts {
-  /** Records written. */
-  sealed: number
-}
 
 interface Engine {
   readonly ring: KeyRing

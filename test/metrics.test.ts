@@ -203,3 +203,29 @@ test('without @opentelemetry/api installed the store loads and works; `metrics: 
   assert.match(seen.error?.message ?? '', /option "metrics" needs the @opentelemetry\/api package \(npm install @opentelemetry\/api\)/)
   assert.deepEqual(seen.recorded, ['connect_redis_sealed.open.duration', 'connect_redis_sealed.record.size'], 'a meter of your own needs no API')
 })
+
+test('concurrent writes: conflicts, merges, same-path conflicts and dropped writes, each from zero', async () => {
+  const { store, meters: m } = metered()
+  const prefix = (store.toJSON() as { prefix: string }).prefix
+  const other = stores.create({ client: connection.client, prefix })
+  const zero = await m.collect()
+  for (const name of ['conflicts', 'merges', 'merge_conflicts', 'dropped']) assert.equal(valueOf(zero, `connect_redis_sealed.write.${name}`), 0, `${name} is there from the start`)
+
+  await store.set('s', sessionWith({ theme: 'light' }))
+  const mine = (await store.get('s')) as Record<string, unknown>
+  const theirs = (await other.get('s')) as Record<string, unknown>
+  theirs.theme = 'dark'
+  theirs.added = 1
+  await other.set('s', theirs as never)
+  mine.theme = 'blue'
+  await store.set('s', mine as never)
+  const ended = (await store.get('s')) as never
+  await other.destroy('s')
+  await store.set('s', ended)
+
+  const c = await m.collect()
+  assert.deepEqual(
+    ['conflicts', 'merges', 'merge_conflicts', 'dropped'].map((name) => valueOf(c, `connect_redis_sealed.write.${name}`)),
+    [1, 1, 1, 1],
+  )
+})

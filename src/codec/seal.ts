@@ -1,7 +1,7 @@
 import { createCipheriv } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { AEAD, additionalData, fillNonce, macTag } from './envelope.js'
-import { COMPRESSION_FLAGS, CREATED_AT, FORMAT_VERSION, HEADER_V2_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, V2, nonceBytes, type CompressionName, type FormatVersion, type Scheme } from './format.js'
+import { COMPRESSION_FLAGS, CREATED_AT, FORMAT_VERSION, HEADER_V2_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, V2, nonceBytes, type CompressionName, type Scheme } from './format.js'
 import type { KeyRing, SchemeKeys } from './keyring.js'
 
 /** How records are written to Redis. Reading accepts every encoding, in its canonical form only. */

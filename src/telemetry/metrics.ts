@@ -1,17 +1,11 @@
 import type { SealTimes } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
 import type { DispatchStats, Sealer } from '../dispatch/sealer.js'
+import type { StoreStats } from '../stats.js'
 import type { MeterLike, MetricAttributes, ObservationSink, ResolvedMetrics } from './metrics-options.js'
 
 /** The store's counters as {@link RedisStore.stats} reports them. */
-export interface CountedStats extends DispatchStats {
-  sealed: number
-  opened: number
-  openedWithOldKey: number
-  openFailures: number
-  legacyOpened: number
-  recalled: number
-}
+export type CountedStats = StoreStats
 
 type Series = [attributes: Record<string, string>, value: number][]
 type Counted = (s: CountedStats) => Series
@@ -36,6 +30,10 @@ const COUNTERS: readonly [name: string, unit: string, description: string, read:
   ],
   ['connect_redis_sealed.operations', '{operation}', 'Seal and open operations by where they ran (placement: inline, pool, or memory: an open of bytes this store had already verified)', (s) => [[{ placement: 'inline' }, s.inline], [{ placement: 'pool' }, s.pooled], [{ placement: 'memory' }, s.recalled]]],
   ['connect_redis_sealed.pool.fallbacks', '{operation}', 'Operations meant for the pool that ran inline because its queue was full', (s) => [[{}, s.fallbacks]]],
+  ['connect_redis_sealed.write.conflicts', '{write}', 'Writes that found another request\'s record instead of the one their session was read from (then merged)', (s) => [[{}, s.conflicts]]],
+  ['connect_redis_sealed.write.merges', '{merge}', 'Three-way merges run after a conflict', (s) => [[{}, s.merges]]],
+  ['connect_redis_sealed.write.merge_conflicts', '{path}', 'Places where both requests changed the same path differently (the later writer\'s value kept)', (s) => [[{}, s.mergeConflicts]]],
+  ['connect_redis_sealed.write.dropped', '{write}', 'Writes not made because the session ended (destroyed, expired, or no longer opening) after it was read', (s) => [[{}, s.droppedWrites]]],
   ['connect_redis_sealed.pool.worker_failures', '{operation}', 'Pooled operations whose worker threw, died or timed out, then redone inline', (s) => [[{}, s.workerFailures]]],
 ]
 
