@@ -32,8 +32,8 @@ describe('races', () => {
     assert.deepEqual(await store.sessionsOf('u'), [])
   })
 
-  test('destroyGuard: a save or touch refused by the tombstone is not written, and the index does not list it', async () => {
-    const { store, prefix } = await make({ destroyGuard: 30 })
+  for (const concurrency of ['overwrite', 'merge'] as const) test(`destroyGuard (${concurrency}): a save or touch refused by the tombstone is not written, and the index does not list it`, async () => {
+    const { store, prefix } = await make({ destroyGuard: 30, concurrency })
     await store.set('slow', as('u'))
     await store.set('kept', as('u'))
     const held = (await store.get('slow')) as SessionData
@@ -49,12 +49,28 @@ describe('races', () => {
     assert.equal(await store.get('slow'), null)
     await redis.raw.call('DEL', `${prefix}slow`)
     await store.set('slow', held)
-    assert.ok(await store.get('slow'), 'once the tombstone is gone the save lands')
-    assert.deepEqual(await listed(), ['kept', 'slow'])
+    if (concurrency === 'overwrite') {
+      assert.ok(await store.get('slow'), 'once the tombstone is gone the save lands')
+      assert.deepEqual(await listed(), ['kept', 'slow'])
+    } else {
+      assert.equal(await store.get('slow'), null, 'a session read before its end stays ended, tombstone or not')
+      assert.deepEqual(await listed(), ['kept'])
+    }
   })
 
-  test('without destroyGuard a slower save revives the session, and it is listed again (never alive and unlisted)', async () => {
+  test('by default a slower save of a session ended by destroySessionsOf writes nothing, and it is not listed again', async () => {
     const { store } = await make()
+    await store.set('slow', as('u'))
+    const held = (await store.get('slow')) as SessionData
+    assert.equal(await store.destroySessionsOf('u'), 1)
+    await store.set('slow', held)
+    assert.equal(await store.get('slow'), null)
+    assert.deepEqual(await store.sessionsOf('u'), [])
+    assert.equal(store.stats().droppedWrites, 1)
+  })
+
+  test("with 'overwrite' and no destroyGuard a slower save revives the session, and it is listed again (never alive and unlisted)", async () => {
+    const { store } = await make({ concurrency: 'overwrite' })
     await store.set('slow', as('u'))
     const held = (await store.get('slow')) as SessionData
     assert.equal(await store.destroySessionsOf('u'), 1)
