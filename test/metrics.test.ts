@@ -212,8 +212,8 @@ test('concurrent writes: conflicts, merges, same-path conflicts and dropped writ
   for (const name of ['conflicts', 'merges', 'merge_conflicts', 'dropped']) assert.equal(valueOf(zero, `connect_redis_sealed.write.${name}`), 0, `${name} is there from the start`)
 
   await store.set('s', sessionWith({ theme: 'light' }))
-  const mine = (await store.get('s')) as Record<string, unknown>
-  const theirs = (await other.get('s')) as Record<string, unknown>
+  const mine = (await store.get("s")) as unknown as Record<string, unknown>
+  const theirs = (await other.get("s")) as unknown as Record<string, unknown>
   theirs.theme = 'dark'
   theirs.added = 1
   await other.set('s', theirs as never)
