@@ -73,6 +73,21 @@ describe('DeadlineSweep', () => {
     assert.ok(performance.now() - secondAt >= 59)
   })
 
+  it('a stuck command behind thousands of answered ones still times out after the queue is compacted', { timeout: 10_000 }, async () => {
+    const sweep = new DeadlineSweep(300)
+    const answered = Array.from({ length: 3000 }, () => later<number>())
+    const bounded = answered.map((a) => sweep.bound(a.promise, 'GET'))
+    const stuck = sweep.bound(never(), 'EXPIRE')
+    answered.forEach((a, i) => a.resolve(i))
+    await Promise.all(bounded)
+    assert.equal(sweep.pending, 1, 'only the stuck command is in flight')
+    // The next command drops the answered ones from the head, compacting the queue under the stuck one.
+    assert.equal(await sweep.bound(Promise.resolve(1), 'SET'), 1)
+    await assert.rejects(stuck, isTimeout('EXPIRE'))
+    assert.equal(sweep.pending, 0)
+    assert.equal(sweep.armed, false)
+  })
+
   it('a late answer after the timeout is ignored (the caller saw exactly one outcome)', async () => {
     const sweep = new DeadlineSweep(20)
     const slow = later<string>()

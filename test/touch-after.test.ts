@@ -69,6 +69,14 @@ describe('touchAfter', () => {
     assert.ok(ttl <= 600 && ttl > 590, `TTL ${ttl} follows the shorter cookie`)
   })
 
+  it('a touch that would shorten the expiry by less than touchAfter is sent too', async () => {
+    const { store, key } = fresh(60)
+    await store.set('s', sessionWith({}, 3_600_000))
+    assert.equal(await counting('expire', () => store.touch('s', sessionWith({}, 3_570_000))), 1)
+    const ttl = await redis.raw.ttl(key('s'))
+    assert.ok(ttl <= 3570 && ttl > 3560, `TTL ${ttl} follows the cookie 30 s shorter`)
+  })
+
   it('destroy forgets the session: a touch after it is sent (and does not revive it)', async () => {
     const { store, key } = fresh(60)
     const session = sessionWith()
@@ -103,6 +111,10 @@ describe('TouchCache', () => {
     assert.equal(cache.canSkip('k', 3600, 1_000_000 + 59_999), true)
     assert.equal(cache.canSkip('k', 3600, 1_000_000 + 60_000), false, 'the window is over')
     assert.equal(cache.canSkip('k', 3500, 1_000_000 + 1000), false, 'the expiry would move 99 s earlier')
+    // Earlier by less than touchAfter is still earlier: a skip would leave Redis's expiry after the cookie's.
+    assert.equal(cache.canSkip('k', 3570, 1_000_000), false, 'the expiry would move 30 s earlier')
+    assert.equal(cache.canSkip('k', 3599, 1_000_000 + 999), false, 'the expiry would move 1 ms earlier')
+    assert.equal(cache.canSkip('k', 3599, 1_000_000 + 1000), true, 'the same expiry')
     assert.equal(cache.canSkip('other', 3600, 1_000_000), false)
     cache.forget('k')
     assert.equal(cache.canSkip('k', 3600, 1_000_001), false)

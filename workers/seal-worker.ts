@@ -7,34 +7,45 @@ import { move } from 'piscina'
 import { schemeById, type Scheme } from '../src/codec/format.js'
 import { KeyRing } from '../src/codec/keyring.js'
 import { openText, sealText, type OpenedText } from '../src/codec/text.js'
-import { readRing, registryVersion, ringIsLive } from '../src/dispatch/key-registry.js'
+import { onRegistryChange, readRing, registryVersion, ringIsLive } from '../src/dispatch/key-registry.js'
 import type { SealWorkerData, Task } from '../src/dispatch/tasks.js'
 
 const { registry } = (isMainThread ? { registry: undefined } : workerData) as Partial<SealWorkerData>
-const rings = new Map<number, { ring: KeyRing; masters: Uint8Array[] }>()
+const rings = new Map<number, KeyRing>()
 let seenVersion = -1
 
-/** Drops (and zeroes the copied keys of) every cached ring whose store has closed since the last task. */
+/**
+ * Drops every cached ring whose store has closed, zeroing its copied master keys and the subkeys
+ * derived from them. Runs as soon as the registry changes (a store's close wakes this thread),
+ * and before each task in case a wake-up was missed.
+ */
 function forgetClosed(shared: SharedArrayBuffer): void {
   const version = registryVersion(shared)
   if (version === seenVersion) return
   seenVersion = version
-  for (const [id, cached] of rings) {
+  for (const [id, ring] of rings) {
     if (ringIsLive(shared, id)) continue
-    for (const key of cached.masters) key.fill(0)
+    ring.wipe()
     rings.delete(id)
   }
+}
+
+if (registry) onRegistryChange(registry, () => forgetClosed(registry))
+
+/** The ids of the rings this worker holds keys of (for tests). */
+export function heldRings(): number[] {
+  return [...rings.keys()]
 }
 
 function ringFor(id: number): KeyRing {
   if (!registry) throw new Error('no key registry')
   forgetClosed(registry)
   const cached = rings.get(id)
-  if (cached) return cached.ring
+  if (cached) return cached
   const keys = readRing(registry, id)
   if (!keys) throw new Error(`unknown key ring ${id}`)
   const ring = new KeyRing(keys)
-  rings.set(id, { ring, masters: keys.map((k) => k.key) })
+  rings.set(id, ring)
   return ring
 }
 

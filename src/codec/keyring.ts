@@ -69,6 +69,21 @@ export class KeyRing {
     return keys
   }
 
+  /**
+   * Zeroes the master keys this ring was given and every subkey it derived (cipher, MAC, record-key
+   * derivation), then forgets them: a ring whose store closed keeps no key material. Only for a
+   * ring that owns its masters' bytes (a worker's copy); it must not be used again.
+   */
+  wipe(): void {
+    for (const keys of this.#cache.values()) {
+      keys.encryption.fill(0)
+      keys.mac?.fill(0)
+      keys.deriver?.wipe()
+    }
+    this.#cache.clear()
+    for (const master of this.#masters.values()) master.fill(0)
+  }
+
   /** Hides key material from `util.inspect` and `JSON.stringify`. */
   toJSON(): object {
     return { keys: this.#masters.size, currentId: this.currentId }

@@ -63,6 +63,15 @@ export class RecordKeyDeriver {
     this.#next = 0
   }
 
+  /**
+   * Zeroes what this deriver holds of its key (the XORed template, unused record keys); it must not
+   * be used again. The AES-ECB context inside OpenSSL is freed with the object, not zeroed here.
+   */
+  wipe(): void {
+    for (const buffer of [this.#template, this.#keys, this.#blocks, this.#batchBlocks, this.#nonces]) buffer.fill(0)
+    this.#next = BATCH
+  }
+
   /** The 32-byte key for the record whose nonce is `nonce` (only its first 12 bytes are used). */
   derive(nonce: Uint8Array): Buffer {
     const blocks = this.#blocks

@@ -20,7 +20,8 @@ export type SealerOptions = Pick<ResolvedOptions, 'pool' | 'seal' | 'maxSessionB
 export function createSealer(ring: KeyRing, masters: readonly MasterKey[], options: SealerOptions, workerFile?: string): Sealer {
   const gate = new TurnGate()
   const { offloadThreshold, pool: choice } = options
-  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, offloadThreshold ?? LARGE_OPEN_BYTES)
+  // offloadThreshold only places work (inline or pooled); how large an open takes a turn of its own is fixed.
+  const inline = new InlineSealer(ring, options.seal, options.maxSessionBytes, gate, LARGE_OPEN_BYTES)
   if (choice.kind === 'inline') return inline
   const pool = choice.kind === 'owned' ? openPool(choice.settings, workerFile) : choice.pool
   return new PooledSealer({

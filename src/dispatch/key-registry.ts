@@ -40,6 +40,8 @@ function write<T>(registry: SharedArrayBuffer, change: (view: DataView, counters
     return change(new DataView(registry), counters)
   } finally {
     Atomics.add(counters, VERSION, 1)
+    // Wakes the workers' watchers (see onRegistryChange), so a closed ring's keys go at once.
+    Atomics.notify(counters, VERSION)
   }
 }
 
@@ -117,6 +119,33 @@ function consistent<T>(registry: SharedArrayBuffer, read: (view: DataView, end: 
 /** The registry's version: it changes whenever a ring is added or wiped. */
 export function registryVersion(registry: SharedArrayBuffer): number {
   return Atomics.load(new Int32Array(registry, 0, 3), VERSION)
+}
+
+/** `Atomics.waitAsync` (Node 16+; typed from lib ES2024 on, beyond this package's ES2023). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> }
+}).waitAsync
+
+/**
+ * Calls `changed` after every change to the registry (a ring added or wiped), on the calling
+ * thread's event loop, without a task or a timer: `Atomics.waitAsync` on the version that every
+ * write bumps and notifies. The wait holds no handle, so it never keeps a thread alive.
+ */
+export function onRegistryChange(registry: SharedArrayBuffer, changed: () => void): void {
+  const counters = new Int32Array(registry, 0, 3)
+  const wait = (): void => {
+    const result = waitAsync(counters, VERSION, Atomics.load(counters, VERSION))
+    if (result.async) {
+      void result.value.then(() => {
+        changed()
+        wait()
+      })
+    } else {
+      changed()
+      queueMicrotask(wait)
+    }
+  }
+  wait()
 }
 
 /** Whether a ring is still registered (its store has not closed). */

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import type { SealSettings, SealTimes } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
 import { place, type Machine, type Placement, type Work } from './cost-model.js'
+import { FailureAlarm } from './failure-alarm.js'
 import type { DispatchStats, InlineSealer, Sealer } from './sealer.js'
 import { poolParts, type PoolParts, type SealedPool } from './sealed-pool.js'
 import { wipeRing } from './key-registry.js'
@@ -42,7 +43,8 @@ function utf8Bytes(text: string, limit: number): number {
 /**
  * Seals and opens on the pool what the cost model (or an explicit `offloadThreshold`) places
  * there, the rest inline. A full queue, a worker that throws, dies or times out: each makes the
- * operation run inline instead, so no request fails because of the pool.
+ * operation run inline instead, so no request fails because of the pool; repeated worker
+ * failures raise a process warning (see failure-alarm.ts).
  */
 export class PooledSealer implements Sealer {
   readonly #config: PooledSealerConfig
@@ -50,6 +52,7 @@ export class PooledSealer implements Sealer {
   #running = 0
   #drained: (() => void) | undefined
   readonly #counts = { pooled: 0, fallbacks: 0, workerFailures: 0 }
+  readonly #alarm = new FailureAlarm()
   readonly #cores = availableParallelism()
   #elu = performance.eventLoopUtilization()
   #eluAt = performance.now()
@@ -142,8 +145,9 @@ export class PooledSealer implements Sealer {
       const result = await piscina.run(task, { transferList, signal: abort.signal })
       this.#counts.pooled++
       return result
-    } catch {
+    } catch (error) {
       this.#counts.workerFailures++
+      this.#alarm.failed(error)
       return NOT_RUN
     } finally {
       clearTimeout(timer)

@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina'
-import type { PoolSettings } from '../options/pool.js'
+import { markSealedPool, type PoolSettings, type SealedPool } from '../options/pool.js'
 import { wipeAll } from './key-registry.js'
 import type { TaskSlots } from './task-slots.js'
 import type { Task } from './tasks.js'
@@ -13,15 +13,13 @@ export interface PoolParts {
   readonly slots: TaskSlots
 }
 
-let wrap: (parts: PoolParts) => SealedPool
-let unwrap: (pool: SealedPool) => PoolParts
-let brand: (value: unknown) => value is SealedPool
+export type { SealedPool } from '../options/pool.js'
 
-/**
- * A worker pool made by `createSealedPool()`, to share between stores through their `pool`
- * option. Its owner calls `destroy()` after closing the stores that use it.
- */
-export class SealedPool {
+let wrap: (parts: PoolParts) => PoolHandle
+let unwrap: (pool: PoolHandle) => PoolParts
+
+/** The {@link SealedPool} the dispatcher builds: the public surface, and its parts kept private. */
+class PoolHandle implements SealedPool {
   readonly #parts: PoolParts
 
   private constructor(parts: PoolParts) {
@@ -29,9 +27,8 @@ export class SealedPool {
   }
 
   static {
-    wrap = (parts) => new SealedPool(parts)
+    wrap = (parts) => new PoolHandle(parts)
     unwrap = (pool) => pool.#parts
-    brand = (value): value is SealedPool => typeof value === 'object' && value !== null && #parts in value
   }
 
   /** Worker threads alive right now. */
@@ -51,7 +48,11 @@ export class SealedPool {
   }
 }
 
-export const poolHandle = (parts: PoolParts): SealedPool => wrap(parts)
-export const poolParts = (pool: SealedPool): PoolParts => unwrap(pool)
-/** Whether `value` is a pool made by `createSealedPool()` (a brand check, not a prototype check). */
-export const isSealedPool = (value: unknown): value is SealedPool => brand(value)
+export function poolHandle(parts: PoolParts): SealedPool {
+  const pool = wrap(parts)
+  markSealedPool(pool)
+  return pool
+}
+
+/** The parts of a pool this dispatcher built (only such pools pass the option check). */
+export const poolParts = (pool: SealedPool): PoolParts => unwrap(pool as PoolHandle)

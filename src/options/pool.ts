@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os'
-import { isSealedPool, type SealedPool } from '../dispatch/sealed-pool.js'
 import { SealedOptionsError } from '../errors.js'
 import { integer, onlyKnown, plainObject, timerMs } from './checks.js'
 
@@ -15,6 +14,33 @@ export interface PoolSettings {
   maxQueue?: number
   /** Milliseconds a pooled task may take before it is aborted and redone inline. Default 10000; at most 2^31 - 1. */
   taskTimeout?: number
+}
+
+/**
+ * A worker pool made by `createSealedPool()`, to share between stores through their `pool`
+ * option. Its owner calls `destroy()` after closing the stores that use it. (Described here; the
+ * dispatcher builds it, see dispatch/sealed-pool.ts.)
+ */
+export interface SealedPool {
+  /** Worker threads alive right now. */
+  readonly threads: number
+  /** Share of the pool's capacity in use, 0 to 1. */
+  readonly utilization: number
+  /** Stops the workers and zeroes every key the pool was given. */
+  destroy(): Promise<void>
+}
+
+/** The pools `createSealedPool()` made: an object cannot pass for one by its shape. */
+const madePools = new WeakSet<object>()
+
+/** Called by the dispatcher for each pool it builds. */
+export function markSealedPool(pool: SealedPool): void {
+  madePools.add(pool)
+}
+
+/** Whether `value` is a pool made by `createSealedPool()` (in this copy of the package). */
+export function isSealedPool(value: unknown): value is SealedPool {
+  return typeof value === 'object' && value !== null && madePools.has(value)
 }
 
 /**

@@ -4,6 +4,8 @@ import { test } from 'node:test'
 import { schemeFor } from '../../src/codec/format.js'
 import { KeyRing } from '../../src/codec/keyring.js'
 import { deriveMasterKeys } from '../../src/codec/secrets.js'
+import { resolvePool } from '../../src/options/pool.js'
+import { createSealer } from '../../src/dispatch/create-sealer.js'
 import { InlineSealer } from '../../src/dispatch/sealer.js'
 import { TurnGate } from '../../src/dispatch/turn-gate.js'
 
@@ -59,4 +61,22 @@ test('InlineSealer: two large opens started together finish in different turns, 
   await run(smallOrder, [small, small])
   await new Promise((resolve) => setImmediate(resolve))
   assert.deepEqual(smallOrder, ['open 0', 'open 1', 'turn'])
+})
+
+test('offloadThreshold places work; it does not gate small inline opens (pool: false, offloadThreshold: 0, 2,000 opens)', async () => {
+  const masters = await deriveMasterKeys([Buffer.alloc(32, 7)])
+  const seal = { scheme: schemeFor('aes-256-gcm', 'sha512'), encoding: 'binary' as const, compression: undefined }
+  const sealer = createSealer(new KeyRing(masters), masters, { pool: resolvePool(false), seal, maxSessionBytes: 1 << 20, offloadThreshold: 0 })
+  const record = (await sealer.seal('{"cookie":{},"n":1}', 'k')) as Buffer
+  const turns = turnCounter()
+  const opened = await Promise.all(Array.from({ length: 2000 }, () => sealer.open(record, 'k')))
+  const taken = turns.now()
+  turns.stop()
+  assert.ok(opened.every((o) => o.ok))
+  assert.equal(taken, 0, `${taken} event-loop turns for 2,000 small opens`)
+  const large = (await sealer.seal(JSON.stringify({ blob: 'x'.repeat(64 * 1024) }), 'k')) as Buffer
+  const again = turnCounter()
+  await Promise.all([sealer.open(large, 'k'), sealer.open(large, 'k'), sealer.open(large, 'k')])
+  assert.equal(again.now(), 2, 'large opens still take a turn each')
+  again.stop()
 })

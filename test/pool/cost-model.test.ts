@@ -1,7 +1,9 @@
-/** The dispatcher's cost model: fixed inputs give fixed placements (no timing involved). */
+/** The dispatcher's cost model: fixed inputs give fixed placements (no timing involved), and the machine the pooled sealer feeds it. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { estimate, place, type Machine, type Work } from '../../src/dispatch/cost-model.js'
+import type { PooledSealer } from '../../src/dispatch/pooled-sealer.js'
+import { sealerPair, sessionText } from './pool-fixture.js'
 
 const KB = 1024
 const gzip = { algorithm: 'gzip', level: 6 } as const
@@ -64,5 +66,24 @@ describe('cost model', () => {
     assert.ok(estimate(work('seal', 256 * KB, { mac: true })).inlineUs > plain)
     assert.ok(estimate(work('seal', 256 * KB, { encoding: 'base64' })).inlineUs > plain)
     assert.ok(estimate(work('seal', 256 * KB, { compression: { algorithm: 'gzip', level: 9 } })).inlineUs > estimate(work('seal', 256 * KB, { compression: gzip })).inlineUs)
+  })
+})
+
+describe('the machine a pooled sealer gives the cost model', () => {
+  it('counts the tasks waiting for a worker: with the one worker busy and two waiting, a large seal is placed inline', async () => {
+    const { pooled } = await sealerPair({ pool: { taskTimeout: 1000 } })
+    try {
+      const text = sessionText(4096)
+      const hung = pooled.seal(text, 'sess:__fault_hang__')
+      const waiting = [pooled.seal(text, 'sess:q1'), pooled.seal(text, 'sess:q2')]
+      const machine = (pooled as PooledSealer).machine()
+      assert.equal(machine.queued, 2)
+      assert.equal(machine.threads, 1)
+      assert.equal(place(work('seal', 256 * KB, { compression: gzip }), { ...machine, cores: 8, workerUtilization: 0, mainUtilization: 0.9 }), 'inline')
+      await Promise.all([hung, ...waiting])
+      assert.equal((pooled as PooledSealer).machine().queued, 0)
+    } finally {
+      await pooled.close()
+    }
   })
 })

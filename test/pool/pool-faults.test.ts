@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
+import { POOL_FAILURE_WARNING, POOL_FAILURES_TO_WARN } from '../../src/dispatch/failure-alarm.js'
 import type { PoolSettings } from '../../src/options/pool.js'
 import { closeSharedPool, sealerPair, sessionText, type SealerPair } from './pool-fixture.js'
 
@@ -35,6 +36,24 @@ for (const fault of ['throw', 'exit'] as const) {
     assert.equal(pooled.stats().pooled, 1, 'the pool (with its replacement worker) runs tasks again')
   })
 }
+
+test('a pool whose every task fails says so: one process warning, while every operation still succeeds inline', async () => {
+  const { pooled } = await ownPair()
+  const warnings: Error[] = []
+  const listen = (warning: Error) => warnings.push(warning)
+  process.on('warning', listen)
+  try {
+    for (let i = 0; i < POOL_FAILURES_TO_WARN * 2; i++) assert.ok(Buffer.isBuffer(await pooled.seal(text, 'sess:__fault_throw__')))
+    await new Promise((resolve) => setImmediate(resolve))
+  } finally {
+    process.off('warning', listen)
+  }
+  assert.equal(pooled.stats().workerFailures, POOL_FAILURES_TO_WARN * 2)
+  const ours = warnings.filter((w) => (w as { code?: string }).code === POOL_FAILURE_WARNING)
+  assert.equal(ours.length, 1, 'one warning, not one per failure')
+  assert.match(ours[0]?.message ?? '', /pooled tasks failed/)
+  assert.ok(!ours[0]?.message.includes('injected worker fault') && !ours[0]?.message.includes(text.slice(0, 20)), 'no task content, no error message')
+})
 
 test('a task that hangs is aborted after taskTimeout and redone inline', async () => {
   const { pooled } = await ownPair({ taskTimeout: 300 })

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import type { SessionData } from 'express-session'
-import type { RedisStore } from '../../src/index.js'
+import { SealedError, type RedisStore } from '../../src/index.js'
 import { clientKinds, useRedis } from '../support/redis.js'
 import { SECRET_A, SECRET_B, StoreTracker, probe, sessionWith, uniquePrefix } from '../support/sessions.js'
 
@@ -185,6 +185,6 @@ describe('rules', () => {
 
   test('a userOf returning something other than a string, number or nothing fails the write with a TypeError', async () => {
     const { store } = await make({ userOf: () => ({ id: 1 }) })
-    await assert.rejects(store.set('x', as(1)), (e: Error) => e instanceof TypeError && /userOf/.test(e.message))
+    await assert.rejects(store.set('x', as(1)), (e: Error) => e instanceof TypeError && /"userOf"/.test(e.message) && e instanceof SealedError && (e as SealedError).code === 'ERR_SEALED_OPTIONS')
   })
 })
