@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto'
+
+/** The Redis operations the CLI needs, values always as Buffers. */
+export interface SessionRedis {
+  /** The connected client itself, for a store the CLI builds on it (`sessions`, `revoke`). */
+  readonly client: object
+  get(key: string): Promise<Buffer | null>
+  mget(keys: readonly string[]): Promise<(Buffer | null)[]>
+  /** The first `bytes` bytes of a value and its full length. */
+  head(key: string, bytes: number): Promise<{ head: Buffer; length: number }>
+  pttl(key: string): Promise<number>
+  /** Batches of keys matching `match`. */
+  scan(match: string, count: number): AsyncIterable<string[]>
+  /** Writes `next` only if the key still holds `previous`, keeping its remaining TTL. */
+  replaceIfUnchanged(key: string, previous: Buffer, next: Buffer | string): Promise<boolean>
+  /** Deletes the key only if it still holds `previous`. */
+  deleteIfUnchanged(key: string, previous: Buffer): Promise<boolean>
+  close(): Promise<void>
+}
+
+/**
+ * Compare-and-set in one atomic script: the value must still hash to ARGV[1] (SHA-1 of what we
+ * read), and the remaining TTL is carried over (PTTL, then SET PX; -1 = no expiry stays so).
+ */
+export const REPLACE_IF_UNCHANGED = `
+local current = redis.call('GET', KEYS[1])
+if not current or redis.sha1hex(current) ~= ARGV[1] then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -1 then redis.call('SET', KEYS[1], ARGV[2])
+elseif ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
+else return 0 end
+return 1`
+
+export const DELETE_IF_UNCHANGED = `
+local current = redis.call('GET', KEYS[1])
+if not current or redis.sha1hex(current) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`
+
+export const sha1 = (value: Uint8Array): string => createHash('sha1').update(value).digest('hex')
