@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { CliError, redactUrl } from './cli-error.js'
 
 /** The Redis operations the CLI needs, values always as Buffers. */
 export interface SessionRedis {
@@ -37,3 +38,34 @@ if not current or redis.sha1hex(current) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])`
 
 export const sha1 = (value: Uint8Array): string => createHash('sha1').update(value).digest('hex')
+
+/** A client as far as connecting goes: it reports trouble through 'error' events. */
+interface Connectable {
+  on(event: 'error', listener: (error: unknown) => void): unknown
+}
+
+/**
+ * Connects once (the client must not retry), or drops the client and throws one CliError naming
+ * the cause: the rejection's code, else the last 'error' event's, else the message.
+ */
+export async function connectOnce(url: string, client: Connectable, connect: () => Promise<unknown>, drop: () => void): Promise<void> {
+  let lastError: unknown
+  client.on('error', (error) => (lastError = error))
+  try {
+    await connect()
+  } catch (error) {
+    const cause = (error as NodeJS.ErrnoException).code ?? (lastError as NodeJS.ErrnoException | undefined)?.code ?? (error as Error).message
+    drop()
+    throw new CliError(`cannot connect to Redis at ${redactUrl(url)}: ${cause}`)
+  }
+}
+
+/** SCAN from cursor 0 to 0, yielding each non-empty batch; `step` runs one SCAN and returns the next cursor and keys. */
+export async function* scanAll(step: (cursor: string) => Promise<[string, string[]]>): AsyncIterable<string[]> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await step(cursor)
+    cursor = next
+    if (keys.length > 0) yield keys
+  } while (cursor !== '0')
+}

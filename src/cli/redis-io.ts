@@ -1,5 +1,4 @@
-import { CliError, redactUrl } from './cli-error.js'
-import { DELETE_IF_UNCHANGED, REPLACE_IF_UNCHANGED, sha1, type SessionRedis } from './redis-contract.js'
+import { connectOnce, DELETE_IF_UNCHANGED, REPLACE_IF_UNCHANGED, scanAll, sha1, type SessionRedis } from './redis-contract.js'
 
 type Call = (...args: unknown[]) => Promise<unknown>
 interface IoRedisClient {
@@ -28,15 +27,7 @@ function constructorOf(module: IoRedisModule): IoRedisConstructor {
 export async function connectIoRedis(module: IoRedisModule, url: string, connectTimeoutMs: number): Promise<SessionRedis> {
   const Redis = constructorOf(module)
   const client = new Redis(url, { lazyConnect: true, connectTimeout: connectTimeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0 })
-  let lastError: unknown
-  client.on('error', (error) => (lastError = error))
-  try {
-    await client.connect()
-  } catch (error) {
-    const cause = (error as NodeJS.ErrnoException).code ?? (lastError as NodeJS.ErrnoException | undefined)?.code ?? (error as Error).message
-    client.disconnect()
-    throw new CliError(`cannot connect to Redis at ${redactUrl(url)}: ${cause}`)
-  }
+  await connectOnce(url, client, () => client.connect(), () => client.disconnect())
   return {
     client,
     get: (key) => client.getBuffer(key) as Promise<Buffer | null>,
@@ -46,14 +37,7 @@ export async function connectIoRedis(module: IoRedisModule, url: string, connect
       return { head: head as Buffer, length: Number(length) }
     },
     pttl: async (key) => Number(await client.pttl(key)),
-    async *scan(match, count) {
-      let cursor = '0'
-      do {
-        const [next, keys] = (await client.scan(cursor, 'MATCH', match, 'COUNT', count)) as [string, string[]]
-        cursor = next
-        if (keys.length > 0) yield keys
-      } while (cursor !== '0')
-    },
+    scan: (match, count) => scanAll(async (cursor) => (await client.scan(cursor, 'MATCH', match, 'COUNT', count)) as [string, string[]]),
     async replaceIfUnchanged(key, previous, next) {
       return Number(await client.eval(REPLACE_IF_UNCHANGED, 1, key, sha1(previous), next)) === 1
     },

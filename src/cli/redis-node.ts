@@ -1,5 +1,5 @@
 import { CliError, EXIT, redactUrl } from './cli-error.js'
-import { DELETE_IF_UNCHANGED, REPLACE_IF_UNCHANGED, sha1, type SessionRedis } from './redis-contract.js'
+import { connectOnce, DELETE_IF_UNCHANGED, REPLACE_IF_UNCHANGED, scanAll, sha1, type SessionRedis } from './redis-contract.js'
 
 type Call = (...args: unknown[]) => Promise<unknown>
 interface NodeRedisClient {
@@ -30,15 +30,7 @@ export async function connectNodeRedis(redis: NodeRedisModule, url: string, conn
   } catch (error) {
     throw new CliError(`bad Redis URL ${redactUrl(url)}: ${(error as Error).message}`, EXIT.usage)
   }
-  let lastError: unknown
-  client.on('error', (error) => (lastError = error))
-  try {
-    await client.connect()
-  } catch (error) {
-    const cause = (error as NodeJS.ErrnoException).code ?? (lastError as NodeJS.ErrnoException | undefined)?.code ?? (error as Error).message
-    client.destroy?.()
-    throw new CliError(`cannot connect to Redis at ${redactUrl(url)}: ${cause}`)
-  }
+  await connectOnce(url, client, () => client.connect(), () => client.destroy?.())
   const buffers = client.withTypeMapping({ [redis.RESP_TYPES.BLOB_STRING]: Buffer })
   return {
     client,
@@ -49,14 +41,11 @@ export async function connectNodeRedis(redis: NodeRedisModule, url: string, conn
       return { head: head as Buffer, length: Number(length) }
     },
     pttl: async (key) => Number(await client.pTTL(key)),
-    async *scan(match, count) {
-      let cursor = '0'
-      do {
+    scan: (match, count) =>
+      scanAll(async (cursor) => {
         const reply = (await client.scan(cursor, { MATCH: match, COUNT: count })) as { cursor: string | number; keys: string[] }
-        cursor = String(reply.cursor)
-        if (reply.keys.length > 0) yield reply.keys
-      } while (cursor !== '0')
-    },
+        return [String(reply.cursor), reply.keys]
+      }),
     async replaceIfUnchanged(key, previous, next) {
       const done = await client.eval(REPLACE_IF_UNCHANGED, { keys: [key], arguments: [sha1(previous), next] })
       return Number(done) === 1
