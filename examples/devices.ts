@@ -3,10 +3,8 @@
  * (`store.sessionsOf`), with a button to end one other device and one to end all but this one.
  */
 import type { Express, Request, RequestHandler } from 'express'
-import type { RedisStore } from '../src/index.js'
+import type { RedisStore, UserSession } from '../src/index.js'
 import { escapeHtml, layout } from './pages.js'
-
-type UserSession = NonNullable<Awaited<ReturnType<RedisStore['sessionsOf']>>>[number]
 
 /** Longest browser description kept in a session (a User-Agent header can be kilobytes). */
 export const MAX_BROWSER_CHARS = 200

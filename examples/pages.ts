@@ -127,7 +127,7 @@ export function cartPage(name: string, items: readonly CartItem[], sessionBytes:
     `${notice ? `<p class="error">${escapeHtml(notice)}</p>` : ''}
 <p><strong>${formatCount(items.length)} items</strong>, ${formatMoney(total)} in total.
 Session size: <strong>${formatCount(sessionBytes)} bytes</strong>
-<span class="muted">(${pooled ? 'at or above' : 'below'} the ${formatCount(offloadThreshold)}-byte offload offloadThreshold: sealed ${pooled ? 'on the worker pool' : 'inline'})</span></p>
+<span class="muted">(${pooled ? 'at or above' : 'below'} the ${formatCount(offloadThreshold)}-byte offloadThreshold: sealed ${pooled ? 'on the worker pool' : 'inline'})</span></p>
 <table><tr><th>Product</th><th>Price</th><th></th></tr>
 ${products}
 </table>

@@ -8,6 +8,7 @@ import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+/** The one hint for a missing redis-server: `npm start`, `npm test`'s pretest and the test helpers print it. */
 export const INSTALL_HINT =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`, macOS: `brew install redis`) and run again.'
 

@@ -1,4 +1,4 @@
-export { RedisStore, type StoreStats } from './store.js'
+export { RedisStore, type StoreStats, type UserSession } from './store.js'
 export { SealedError, SealedOptionsError, type SealedErrorCode } from './errors.js'
 export type { RedisStoreOptions, Serializer, Secret, SealErrorInfo, CompressOptions, LegacyOptions, ConnectRedisCryptoOptions } from './options/types.js'
 export type { PoolOption, PoolSettings, SealedPool } from './options/pool.js'

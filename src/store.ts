@@ -196,7 +196,10 @@ export class RedisStore extends Store {
   }
 
   /** Reads and opens a session; a record that does not open gives `null`, never an error. */
-  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined> {
+  get(sid: string): Promise<SessionData | null>
+  get(sid: string, callback: Callback<SessionData | null>): Promise<void>
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined>
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null | undefined | void> {
     return this.#track(callback, async () => {
       const using = this.#use()
       const engine = isThenable(using) ? await using : using
@@ -255,7 +258,10 @@ export class RedisStore extends Store {
   }
 
   /** The user's live sessions, newest first (needs `userOf`). */
-  sessionsOf(user: string | number, callback?: Callback<UserSession[]>): Promise<UserSession[] | undefined> {
+  sessionsOf(user: string | number): Promise<UserSession[]>
+  sessionsOf(user: string | number, callback: Callback<UserSession[]>): Promise<void>
+  sessionsOf(user: string | number, callback?: Callback<UserSession[]>): Promise<UserSession[] | undefined>
+  sessionsOf(user: string | number, callback?: Callback<UserSession[]>): Promise<UserSession[] | undefined | void> {
     return this.#track(callback, async () => {
       const engine = await this.#use()
       return this.#accounts(engine).sessionsOf(user, async (sid, stored) => this.#open(sid, stored, engine))
@@ -266,7 +272,11 @@ export class RedisStore extends Store {
    * Ends every session of the user except `except` (a session id or a list of them); the number
    * ended. Under `destroyGuard` they become tombstones that later writes respect.
    */
-  destroySessionsOf(user: string | number, options?: { except?: string | readonly string[] } | Callback<number>, callback?: Callback<number>): Promise<number | undefined> {
+  destroySessionsOf(user: string | number, options?: { except?: string | readonly string[] }): Promise<number>
+  destroySessionsOf(user: string | number, callback: Callback<number>): Promise<void>
+  destroySessionsOf(user: string | number, options: { except?: string | readonly string[] } | undefined, callback: Callback<number>): Promise<void>
+  destroySessionsOf(user: string | number, options?: { except?: string | readonly string[] } | Callback<number>, callback?: Callback<number>): Promise<number | undefined>
+  destroySessionsOf(user: string | number, options?: { except?: string | readonly string[] } | Callback<number>, callback?: Callback<number>): Promise<number | undefined | void> {
     const done = typeof options === 'function' ? options : callback
     const except = typeof options === 'function' ? undefined : options?.except
     return this.#track(done, async () => {
@@ -356,7 +366,10 @@ export class RedisStore extends Store {
   }
 
   /** The number of sessions under this store's prefix. */
-  override length(callback?: Callback<number>): Promise<number | undefined> {
+  override length(): Promise<number>
+  override length(callback: Callback<number>): Promise<void>
+  override length(callback?: Callback<number>): Promise<number | undefined>
+  override length(callback?: Callback<number>): Promise<number | undefined | void> {
     return this.#track(callback, async () => {
       await this.#use()
       let count = 0
@@ -366,7 +379,10 @@ export class RedisStore extends Store {
   }
 
   /** The ids of every session under this store's prefix. */
-  ids(callback?: Callback<string[]>): Promise<string[] | undefined> {
+  ids(): Promise<string[]>
+  ids(callback: Callback<string[]>): Promise<void>
+  ids(callback?: Callback<string[]>): Promise<string[] | undefined>
+  ids(callback?: Callback<string[]>): Promise<string[] | undefined | void> {
     return this.#track(callback, async () => {
       await this.#use()
       const ids: string[] = []
@@ -377,7 +393,10 @@ export class RedisStore extends Store {
   }
 
   /** Every session that opens, each with its `id`; records that do not open are left out. */
-  override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined> {
+  override all(): Promise<SessionData[]>
+  override all(callback: Callback<SessionData[]>): Promise<void>
+  override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined>
+  override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined | void> {
     return this.#track(callback, async () => {
       const engine = await this.#use()
       const start = this.#options.prefix.length

@@ -5,8 +5,9 @@
  * - the tarball holds the code, the types, the LICENSE, and no source maps or unused builds;
  * - the install brings no CLI-only dependency (commander, cli-progress);
  * - `npx connect-redis-sealed keygen` runs from the installed bin;
- * - a consumer type-checks with `skipLibCheck: false` under moduleResolution node10, node16,
- *   nodenext and bundler (types must not pull in a dependency's declarations that fail there).
+ * - a consumer type-checks with `strict` and `skipLibCheck: false` under moduleResolution node10,
+ *   node16, nodenext and bundler (types must not pull in a dependency's declarations that fail
+ *   there), awaits each method without a non-null assertion and imports `UserSession`.
  *
  * The clone shares this checkout's node_modules through a symlink, so only the build costs time.
  * It packs what is committed: commit before running this file after an edit.
@@ -40,9 +41,10 @@ function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
 }
 
-const CONSUMER = `import session from 'express-session'
+const CONSUMER = `import session, { type SessionData } from 'express-session'
 import { createClient } from 'redis'
 import { RedisStore, SealedError, createSealedPool, type RedisStoreOptions, type StoreStats } from 'connect-redis-sealed'
+import type { UserSession } from 'connect-redis-sealed'
 
 const client = createClient({ url: process.env.REDIS_URL })
 const pool = createSealedPool({ maxThreads: 2 })
@@ -51,6 +53,21 @@ export const store = new RedisStore(options)
 export const middleware = session({ store, secret: process.env.SESSION_COOKIE_SECRET ?? '', resave: false, saveUninitialized: false })
 export const stats: StoreStats = store.stats()
 export const isSealedError = (error: unknown): boolean => error instanceof SealedError
+
+// Without a callback each method resolves with its value, never undefined: no non-null assertion needed.
+export async function strictUse(id: string): Promise<void> {
+  const s = await store.get(id)
+  const session: SessionData | null = s
+  const mine: UserSession[] = await store.sessionsOf('alice')
+  const ended: number = await store.destroySessionsOf('alice', { except: id })
+  const count: number = await store.length()
+  const ids: string[] = await store.ids()
+  const all: SessionData[] = await store.all()
+  const first: UserSession | undefined = mine[0]
+  void [session, ended + count, ids, all, first?.createdAt]
+  const withCallback: Promise<void> = store.get(id, (err, value) => void [err, value])
+  await withCallback
+}
 `
 
 /** Each moduleResolution with the module setting TypeScript pairs it with. */
@@ -72,8 +89,8 @@ before(() => {
   assert.equal(existsSync(join(clone, 'dist')), false, 'a fresh clone has no dist/')
   symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir')
   const out = ok(run('npm', ['pack', '--json', '--pack-destination', work], clone), 'npm pack (with prepack)')
-  // prepack's build log may come first on stdout; npm's JSON report is the last thing printed.
-  const pack = JSON.parse(out.slice(out.lastIndexOf('[\n  {'))) as [
+  // prepack builds quietly: stdout is npm's JSON report alone.
+  const pack = JSON.parse(out) as [
     { filename: string; files: { path: string }[] },
   ]
   packed = pack[0].files.map((f) => f.path)

@@ -2,7 +2,8 @@ import { KeyRing, type MasterKey } from '../codec/keyring.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES, type KrupteinSettings } from '../legacy/kruptein.js'
 import type { Secret } from '../options/types.js'
 import { DEFAULTS } from '../options/resolve.js'
-import { deriveMasterKeys } from '../codec/secrets.js'
+import { checkSecrets, deriveMasterKeys } from '../codec/secrets.js'
+import { SealedOptionsError } from '../errors.js'
 import { CliError, EXIT } from './cli-error.js'
 import { keyIdHex } from './record-info.js'
 import { legacySecret, requireStoreSecrets, storeSecrets } from './secret-source.js'
@@ -39,15 +40,26 @@ export interface Keys {
   readonly masters: readonly MasterKey[]
 }
 
-/** The secrets as the app hands them to the store: strings, or 32-byte Buffers decoded as `encoding`. */
+/**
+ * The secrets as the app hands them to the store: strings, or 32-byte Buffers decoded as
+ * `encoding`; refused exactly when the store would refuse them (its own check).
+ */
 function asStoreSecrets(entries: readonly string[], encoding: string): Secret[] {
   const how = pick('--secret-encoding', encoding, SECRET_ENCODINGS)
-  if (how === 'passphrase') return [...entries]
-  return entries.map((entry, i) => {
-    const key = Buffer.from(entry, how)
-    if (key.length !== 32) throw new CliError(`secret entry ${i + 1} does not decode (${how}) to 32 bytes`, EXIT.usage)
-    return key
-  })
+  const secrets =
+    how === 'passphrase'
+      ? [...entries]
+      : entries.map((entry, i) => {
+          const key = Buffer.from(entry, how)
+          if (key.length !== 32) throw new CliError(`secret entry ${i + 1} does not decode (${how}) to 32 bytes`, EXIT.usage)
+          return key
+        })
+  try {
+    return checkSecrets(secrets)
+  } catch (error) {
+    if (error instanceof SealedOptionsError) throw new CliError(`the store would refuse this secret: ${error.message.replace(/^connect-redis-sealed: /, '')}`, EXIT.usage)
+    throw error
+  }
 }
 
 export async function loadKeys(secrets: readonly Secret[], keySalt?: string): Promise<Keys> {

@@ -8,7 +8,7 @@ import { CliError, EXIT } from './cli-error.js'
 import { legacySettings, MAX_BYTES, note, out, requireKeys, withRedis, type CommonOptions, type Keys, type LegacyCliOptions } from './context.js'
 import { encodingOf } from './record-info.js'
 import { isExpired, resealKeepingTimes } from './reseal.js'
-import { prefixPattern, type SessionRedis } from './session-redis.js'
+import { prefixPattern, splitIndexKeys, type SessionRedis } from './session-redis.js'
 
 /**
  * What happened to one record. `expired`: sealed longer ago than --max-seal-age, deleted (or, in
@@ -85,11 +85,13 @@ async function run(plan: Plan, o: ConvertOptions, redis: SessionRedis): Promise<
     note(`${plan.name}: scanning ${match}${age}${o.dryRun ? ' (dry run: nothing is written)' : ''}`)
     if (showBar) {
       let total = 0
-      for await (const keys of redis.scan(match, o.batch)) total += keys.length
+      for await (const batch of redis.scan(match, o.batch)) total += splitIndexKeys(batch, o.prefix).records.length
       bar = new cliProgress.SingleBar({ stream: process.stderr, format: `${plan.name} [{bar}] {percentage}% | {value}/{total} sessions | rewritten {resealed}`, hideCursor: true }, cliProgress.Presets.shades_classic)
       bar.start(total, 0, { resealed: 0 })
     }
-    for await (const keys of redis.scan(match, o.batch)) {
+    for await (const batch of redis.scan(match, o.batch)) {
+      // The users' indexes (sorted sets) are no records: MGET would answer nil for them.
+      const keys = splitIndexKeys(batch, o.prefix).records
       const values = await redis.mget(keys)
       await Promise.all(
         keys.map(async (key, i) => {

@@ -17,7 +17,7 @@ const ENVIRONMENT = `
 Environment:
   REDIS_URL        Redis to use when --url is not given (a URL with a password goes here, not in --url)
   SESSION_STORE_SECRET  the store's secrets, newest first: comma-separated or a JSON array
-                   (SESSION_SECRET is still read when it is unset: deprecated)
+                   (the only variable read for them, unless --secret-env names another)
   LEGACY_SECRET    connect-redis-crypto's secret (migrate, inspect)
 
 Secrets are never accepted as arguments. Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted.`

@@ -75,8 +75,7 @@ function readSecretFile(path: string): string {
 /** The store's secrets from `--secret-file`, else the environment variable `envName`; undefined when neither is set. */
 export function storeSecrets(file: string | undefined, envName: string): string[] | undefined {
   if (file !== undefined) return parseSecretList(readSecretFile(file), `--secret-file ${file}`)
-  // SESSION_SECRET was the default name before SESSION_STORE_SECRET; still read, as a deprecated alias.
-  const value = process.env[envName] ?? (envName === 'SESSION_STORE_SECRET' ? process.env.SESSION_SECRET : undefined)
+  const value = process.env[envName]
   if (value === undefined || value.trim() === '') return undefined
   return parseSecretList(value, `$${envName}`)
 }
@@ -84,7 +83,11 @@ export function storeSecrets(file: string | undefined, envName: string): string[
 /** Like {@link storeSecrets}, but a missing secret is a usage error. */
 export function requireStoreSecrets(file: string | undefined, envName: string): string[] {
   const secrets = storeSecrets(file, envName)
-  if (!secrets) throw new CliError(`no secret: set ${envName} (comma-separated or a JSON array, newest first) or use --secret-file <path>`, EXIT.usage)
+  if (!secrets) {
+    // Many apps name express-session's cookie secret SESSION_SECRET: never take it for the store's.
+    const other = envName !== 'SESSION_SECRET' && process.env.SESSION_SECRET ? ' (SESSION_SECRET is set but not read: it is often the cookie secret; use --secret-env SESSION_SECRET if it really holds the store\'s)' : ''
+    throw new CliError(`no secret: set ${envName} (comma-separated or a JSON array, newest first) or use --secret-file <path>${other}`, EXIT.usage)
+  }
   return secrets
 }
 

@@ -1,6 +1,6 @@
 import { keyStatus, optionalKeys, out, withRedis, type CommonOptions } from './context.js'
 import { describeRecord, HEAD_BYTES } from './record-info.js'
-import { prefixPattern } from './session-redis.js'
+import { prefixPattern, splitIndexKeys } from './session-redis.js'
 
 export interface StatsOptions extends CommonOptions {
   batch: number
@@ -22,7 +22,7 @@ const bump = (table: Record<string, number>, key: string): void => void (table[k
 
 /**
  * Counts the records under the prefix by format, key id, algorithm, encoding, compression and
- * size. Reads only the first bytes and the length of each value; the secret is optional (it
+ * size; the users' index keys (`userOf`) are counted apart. Reads only the first bytes and the length of each value; the secret is optional (it
  * only labels key ids as current, older or unknown).
  */
 export async function stats(o: StatsOptions): Promise<void> {
@@ -37,10 +37,13 @@ export async function stats(o: StatsOptions): Promise<void> {
   }
   let total = 0
   let bytes = 0
+  let userIndexes = 0
   await withRedis(o, async (redis) => {
     for await (const batch of redis.scan(prefixPattern(o.prefix), o.batch)) {
+      const { records, indexes } = splitIndexKeys(batch, o.prefix)
+      userIndexes += indexes
       // A key of another type (hash, list, ...) under the prefix answers WRONGTYPE: count it, go on.
-      const heads = await Promise.all(batch.map((key) => redis.head(key, HEAD_BYTES).catch(() => undefined)))
+      const heads = await Promise.all(records.map((key) => redis.head(key, HEAD_BYTES).catch(() => undefined)))
       for (const found of heads) {
         if (!found) {
           total++
@@ -68,10 +71,11 @@ export async function stats(o: StatsOptions): Promise<void> {
   const keyIds = Object.fromEntries(Object.entries(tables.keyIds).map(([id, count]) => [id, { count, status: keyStatus(keys, id) }]))
   const legacy = Object.entries(tables.formats).filter(([name]) => name.startsWith('legacy')).reduce((sum, [, n]) => sum + n, 0)
   if (o.json) {
-    out(JSON.stringify({ prefix: o.prefix, total, bytes, legacy, ...tables, keyIds }))
+    out(JSON.stringify({ prefix: o.prefix, total, bytes, legacy, userIndexes, ...tables, keyIds }))
     return
   }
   out(`records under "${o.prefix}": ${total} (${bytes} bytes)`)
+  if (userIndexes > 0) out(`users' session indexes (userOf, not records): ${userIndexes}`)
   const section = (title: string, table: Record<string, number | string>) => {
     const rows = Object.entries(table)
     if (rows.length === 0) return

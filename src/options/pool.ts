@@ -2,15 +2,28 @@ import { availableParallelism } from 'node:os'
 import { SealedOptionsError } from '../errors.js'
 import { integer, onlyKnown, plainObject, timerMs } from './checks.js'
 
+/**
+ * Defaults of the pool settings, declared once (the `pool` entry of `OPTIONS` lists them).
+ * `maxThreads` and `maxQueue` depend on the machine: a number of cores, a multiple of threads.
+ */
+const QUEUE_PER_THREAD = 32
+export const POOL_DEFAULTS = {
+  minThreads: 1,
+  maxThreads: 'cores − 1, at least 1',
+  idleTimeout: 60_000,
+  maxQueue: `${QUEUE_PER_THREAD} × maxThreads`,
+  taskTimeout: 10_000,
+} as const
+
 /** Tuning of the worker pool the store creates. */
 export interface PoolSettings {
   /** Threads kept alive. Default 1. */
   minThreads?: number
-  /** Most threads. Default `max(1, availableParallelism() - 1)`: on 2 cores one worker beats two. */
+  /** Most threads. Default: cores − 1, at least 1 (`availableParallelism() - 1`): on 2 cores one worker beats two. */
   maxThreads?: number
   /** Milliseconds an idle thread above `minThreads` lives. Default 60000; at most 2^31 - 1 (Node's longest timer). */
   idleTimeout?: number
-  /** Tasks allowed to wait for a thread; beyond it operations run inline instead. Default 32 per thread. */
+  /** Tasks allowed to wait for a thread; beyond it operations run inline instead. Default: 32 × maxThreads. */
   maxQueue?: number
   /** Milliseconds a pooled task may take before it is aborted and redone inline. Default 10000; at most 2^31 - 1. */
   taskTimeout?: number
@@ -60,13 +73,13 @@ export type PoolChoice =
 export function resolvePoolSettings(value: PoolSettings): Required<PoolSettings> {
   onlyKnown('pool', value as Record<string, unknown>, ['minThreads', 'maxThreads', 'idleTimeout', 'maxQueue', 'taskTimeout'])
   const maxThreads = integer('pool.maxThreads', value.maxThreads, 1, Math.max(1, availableParallelism() - 1))
-  const minThreads = integer('pool.minThreads', value.minThreads, 0, Math.min(1, maxThreads), maxThreads)
+  const minThreads = integer('pool.minThreads', value.minThreads, 0, Math.min(POOL_DEFAULTS.minThreads, maxThreads), maxThreads)
   return {
     maxThreads,
     minThreads,
-    idleTimeout: timerMs('pool.idleTimeout', value.idleTimeout, 0, 60_000),
-    maxQueue: integer('pool.maxQueue', value.maxQueue, 0, 32 * maxThreads),
-    taskTimeout: timerMs('pool.taskTimeout', value.taskTimeout, 1, 10_000),
+    idleTimeout: timerMs('pool.idleTimeout', value.idleTimeout, 0, POOL_DEFAULTS.idleTimeout),
+    maxQueue: integer('pool.maxQueue', value.maxQueue, 0, QUEUE_PER_THREAD * maxThreads),
+    taskTimeout: timerMs('pool.taskTimeout', value.taskTimeout, 1, POOL_DEFAULTS.taskTimeout),
   }
 }
 

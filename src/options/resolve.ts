@@ -6,7 +6,7 @@ import { SealedOptionsError } from '../errors.js'
 import { KRUPTEIN_CIPHERS, KRUPTEIN_ENCODINGS, KRUPTEIN_HASHES } from '../legacy/kruptein.js'
 import type { LegacySettings } from '../legacy/legacy-reader.js'
 import type { Concurrency, RedisStoreOptions, SealErrorInfo, Serializer } from './types.js'
-import { resolvePool } from './pool.js'
+import { POOL_DEFAULTS, resolvePool } from './pool.js'
 import { checkSecrets } from '../codec/secrets.js'
 import { resolveMetrics } from '../telemetry/metrics-options.js'
 
@@ -33,6 +33,8 @@ export interface OptionSpec<T> {
   readonly default?: unknown
   readonly required?: true
   readonly check: (value: unknown, name: string) => T
+  /** Defaults of its settings when given as an object (numbers, names, or how a machine-dependent one is computed). */
+  readonly sub?: Readonly<Record<string, number | string>>
 }
 
 type Ttl = number | ((session: SessionData) => number)
@@ -55,6 +57,7 @@ function resolveSerializer(value: unknown): Serializer {
 
 function resolveCompression(value: unknown): CompressionSettings | undefined {
   if (value === false) return undefined
+  // `true`: gzip with every default, as the types and the README say.
   const c = value === true ? {} : plainObject('compress', value)
   onlyKnown('compress', c, ['algorithm', 'minBytes', 'level'])
   const algorithm = oneOf('compress.algorithm', c.algorithm, COMPRESSIONS, 'gzip')
@@ -136,7 +139,7 @@ const aBoolean = (value: unknown, name: string): boolean => flag(name, value)
 export const OPTIONS = {
   client: {
     check: (value: unknown): unknown => {
-      if (typeof value !== 'object' || value === null) throw new SealedOptionsError('client', `must be a node-redis or ioredis client (got ${describe(value)})`)
+      if (typeof value !== 'object' || value === null) throw new SealedOptionsError('client', `must be a node-redis, ioredis, iovalkey or Valkey GLIDE client (got ${describe(value)})`)
       return value
     },
   },
@@ -152,9 +155,13 @@ export const OPTIONS = {
   algorithm: { default: 'aes-256-gcm', check: (value: unknown, name: string) => oneOf(name, value, CIPHERS, 'aes-256-gcm') },
   hashing: { default: 'sha512', check: (value: unknown, name: string) => oneOf(name, value, HASHES, 'sha512') },
   encodeas: { default: 'binary', check: (value: unknown, name: string) => oneOf(name, value, ENCODINGS, 'binary') },
-  compress: { default: false, check: resolveCompression },
+  compress: {
+    default: false,
+    check: resolveCompression,
+    sub: { algorithm: 'gzip', minBytes: SUB_DEFAULTS.compressMinBytes, level: `gzip ${SUB_DEFAULTS.gzipLevel}, brotli ${SUB_DEFAULTS.brotliLevel}` },
+  },
   maxSessionBytes: { default: 8 * 1024 * 1024, check: atLeast(1) },
-  pool: { default: true, check: resolvePool },
+  pool: { default: true, check: resolvePool, sub: POOL_DEFAULTS },
   offloadThreshold: { check: atLeast(0) },
   timeout: { default: 5000, check: (value: unknown, name: string) => timerMs(name, value, 1, 5000) },
   maxSealAge: { check: atLeast(1) },

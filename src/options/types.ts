@@ -39,7 +39,7 @@ export interface CompressOptions {
   algorithm?: CompressionName
   /** Plaintexts shorter than this many bytes are stored uncompressed. Default 1024 bytes. */
   minBytes?: number
-  /** Compression level: gzip 1-9 (default 6), brotli quality 0-11 (default 4). */
+  /** Compression level: gzip 1-9, brotli quality 0-11. Default gzip 6, brotli 4. */
   level?: number
 }
 
@@ -92,11 +92,12 @@ export interface LegacyOptions {
 /** Options of {@link RedisStore}. Names and meanings follow connect-redis and connect-redis-crypto. */
 export interface RedisStoreOptions {
   /**
-   * A node-redis (v5, v6) or ioredis (v5, v6) client, connected or connecting. The store never
-   * closes it. Give either `client` or `url`, not both.
+   * A node-redis (v5, v6), ioredis (v5, v6), iovalkey or Valkey GLIDE 2 client, connected or
+   * connecting; single node, Sentinel or Cluster (GLIDE: no Sentinel). The store never closes it.
+   * Give either `client` or `url`, not both. Default: none.
    */
   client?: unknown
-  /** A Redis URL; the store then creates a node-redis client, owns it and closes it in `close()`. */
+  /** A Redis URL; the store then creates a node-redis client, owns it and closes it in `close()`. Default: none. */
   url?: string
   /** Prefix of every Redis key the store writes. Default `"sess:"`; `""` is allowed. */
   prefix?: string
@@ -115,7 +116,7 @@ export interface RedisStoreOptions {
    * session). The Redis expiry may then trail the cookie's by up to this long; it is never later
    * than the cookie's, a touch that would shorten the expiry is always sent, and `destroy` or a
    * TTL of zero forgets the session. Remembers at most 10,000 sessions per store (least recently
-   * used forgotten first; a forgotten one's next touch is sent). Default: off (every touch is sent).
+   * used forgotten first; a forgotten one's next touch is sent). Default 0 (off: every touch is sent).
    */
   touchAfter?: number
   /** Session ↔ text conversion. Default `JSON`. */
@@ -131,17 +132,17 @@ export interface RedisStoreOptions {
   algorithm?: CipherName
   /** HMAC hash for `aes-256-cbc` and `aes-256-ctr` (encrypt-then-MAC). Default `'sha512'`. */
   hashing?: HashName
-  /** How records are written: raw bytes (`'binary'`, default), `'base64'`, `'base64url'` or `'hex'`. */
+  /** How records are written: raw bytes (`'binary'`), `'base64'`, `'base64url'` or `'hex'`. Default `'binary'`. */
   encodeas?: Encoding
-  /** Compress plaintext before sealing. Default `false`. */
-  compress?: false | CompressOptions
+  /** Compress plaintext before sealing: `true` is gzip with the defaults of {@link CompressOptions}. Default `false`. */
+  compress?: boolean | CompressOptions
   /** The largest plaintext, in bytes, that `set` writes and `get` opens or inflates to. Default 8 MiB. */
   maxSessionBytes?: number
   /** Worker pool for large sessions: `false`, `true`, pool settings, or a pool from `createSealedPool()`. Default `true`. */
   pool?: PoolOption
   /**
    * Bytes: when given, every seal or open of at least this many plaintext bytes runs on the pool and smaller ones
-   * inline, whatever the machine (0 pools everything). Default: unset, and a cost model places each
+   * inline, whatever the machine (0 pools everything). Default: none (unset), and a cost model places each
    * operation from what it does (cipher, compression, encoding, size) and the machine as it runs
    * (cores, worker and main-thread utilisation); on 2 cores that means inline unless compressing
    * (see docs/PERFORMANCE.md).
@@ -156,7 +157,7 @@ export interface RedisStoreOptions {
   /**
    * Seconds after sealing when a record stops opening (reported as reason `'expired'`), bounding
    * the replay of an old record. `touch` does not re-seal, so a session that is only touched
-   * expires this long after its last write. Default: no limit.
+   * expires this long after its last write. Default: none (no limit).
    */
   maxSealAge?: number
   /**
@@ -170,7 +171,7 @@ export interface RedisStoreOptions {
    * its own (e.g. `'shop-production'`, or random from `keygen`), so one precomputed dictionary of
    * passphrases cannot serve against every deployment. Changing it changes the keys of every
    * passphrase (sessions sealed before then stop opening). Not used for Buffer secrets.
-   * Default: the `prefix`.
+   * Default: none (the `prefix` is used).
    */
   keySalt?: string
   /**
@@ -179,7 +180,7 @@ export interface RedisStoreOptions {
    * own key, so Redis Cluster works), so a slow request that saves after a logout cannot bring
    * the session back. Costs one EVAL instead of SET/EXPIRE per write. `ids()` and `length()`
    * count guarded ids until their tombstone expires; `get` and `all()` treat them as absent.
-   * Default: off (destroy deletes the key). Sessions read from a record need no guard: with
+   * Default: none (off: destroy deletes the key). Sessions read from a record need no guard: with
    * `concurrency: 'merge'` their writes never land on a destroyed session. The guard also stops a
    * write without a base (a direct `store.set`) on a destroyed id.
    */
@@ -202,10 +203,10 @@ export interface RedisStoreOptions {
   userOf?: (session: SessionData) => string | number | undefined | null
   /**
    * Seconds after a session's first write when it stops opening (reason `'absolute'`), however
-   * often it is touched or re-saved. Default: no limit.
+   * often it is touched or re-saved. Default: none (no limit).
    */
   absoluteTimeout?: number
-  /** Called (synchronously, errors swallowed) for each record that fails to open. */
+  /** Called (synchronously, errors swallowed) for each record that fails to open. Default: none. */
   onSealError?: (info: SealErrorInfo) => void
   /**
    * Also read records of connect-redis (plaintext) and connect-redis-crypto 4.x, for a rolling
