@@ -164,6 +164,17 @@ function buildApp({ store, secret, cookieSecret, ping, offloadThreshold, logErro
   return app
 }
 
+/** Builds with `make`; if that throws (a bad option), closes the client and the metrics first. */
+async function closingOnThrow<T>(client: { close(): Promise<unknown> }, metrics: PrometheusMetrics, make: () => T): Promise<T> {
+  try {
+    return make()
+  } catch (error) {
+    await metrics.shutdown()
+    await client.close()
+    throw error
+  }
+}
+
 /**
  * Connects to Redis, builds the store and the app, and listens. Rejects (after releasing what it
  * opened) when Redis cannot be reached or the port is taken (`error.code === 'EADDRINUSE'`).
@@ -187,7 +198,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   ready = true
   const offloadThreshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
   const metrics = prometheusMetrics()
-  const store = new RedisStore({
+  const store = await closingOnThrow(client, metrics, () => new RedisStore({
     client,
     secret: options.secret,
     offloadThreshold,
@@ -196,7 +207,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     userOf: (s) => s.account?.name,
     // Passed only when set, so the store's own default applies otherwise.
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-  })
+  }))
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
   const server = buildApp({ store, secret: options.secret, cookieSecret: options.cookieSecret, ping, offloadThreshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { test } from 'node:test'
 import { RESP_TYPES } from 'redis'
-import { startApp } from '../examples/server.js'
+import { startApp, type Concurrency } from '../examples/server.js'
 import { startRedis } from '../scripts/local-redis.js'
 import { exampleApp } from './support/example-app.js'
 import { Browser } from './support/http-browser.js'
@@ -145,6 +145,13 @@ test('/health answers with Redis up; /stats.json is store.stats(); /stats is a p
   const browser = new Browser(example.app.url)
   await browser.request('/login', { name: 'Nav' })
   for (const path of ['/', '/profile', '/cart', '/devices']) assert.doesNotMatch((await browser.request(path)).body, /href="\/stats"/, `${path} links no operator page`)
+})
+
+test('startApp rejects a bad store option (SESSION_CONCURRENCY=bogus) and releases its Redis client', async () => {
+  const clientsBefore = Number(/connected_clients:(\d+)/.exec(await example.inspector.info('clients'))?.[1])
+  await assert.rejects(startApp({ port: 0, redisUrl: example.redis.url, secret: randomBytes(32), concurrency: 'bogus' as Concurrency }), { code: 'ERR_SEALED_OPTIONS' })
+  const clientsAfter = Number(/connected_clients:(\d+)/.exec(await example.inspector.info('clients'))?.[1])
+  assert.equal(clientsAfter, clientsBefore, 'the failed start left a Redis connection open')
 })
 
 test('startApp rejects on a taken port with EADDRINUSE and releases its Redis client', async () => {
