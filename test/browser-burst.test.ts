@@ -12,28 +12,15 @@ import type { Browser, BrowserContext } from 'playwright-core'
 import { BURST } from '../examples/cart.js'
 import { startApp, type Concurrency, type RunningApp } from '../examples/server.js'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
-import { RedisStore } from '../src/index.js'
 import { browserSuite, launchChromium, logIn } from './support/chromium.js'
 
 const TRIALS = 3
 const OVERWRITE_TRIALS = 5
-const WAITING = 'the store has no `concurrency` option yet (compare-and-set with a three-way merge, issue #22)'
 
 let redis: LocalRedis
 let browser: Browser
 const contexts: BrowserContext[] = []
 const apps: RunningApp[] = []
-
-/** Whether this store knows a `concurrency` option: it then rejects a bad value, and before, the name itself. */
-async function hasConcurrencyOption(client: object): Promise<boolean> {
-  try {
-    const store = new RedisStore({ client, secret: randomBytes(32), concurrency: 'no-such-mode' } as ConstructorParameters<typeof RedisStore>[0])
-    await store.close()
-    return false
-  } catch (error) {
-    return error instanceof TypeError && /"concurrency"/.test(error.message) && !/not a known option/.test(error.message)
-  }
-}
 
 /** One login, then `trials` clicks on "Add 20 at once": how many items arrived each time, as the page says. */
 async function burstCounts(concurrency: Concurrency | undefined, trials: number): Promise<{ arrived: number[]; answered: number[] }> {
@@ -62,14 +49,9 @@ async function burstCounts(concurrency: Concurrency | undefined, trials: number)
 }
 
 browserSuite('"Add 20 at once" in a real browser', () => {
-  let supported = false
-
   before(async () => {
     redis = await startRedis()
     browser = await launchChromium()
-    const probe = await startApp({ port: 0, redisUrl: redis.url, secret: randomBytes(32) })
-    supported = await hasConcurrencyOption(probe.store.client)
-    await probe.close()
   })
 
   after(async () => {
@@ -80,7 +62,6 @@ browserSuite('"Add 20 at once" in a real browser', () => {
   })
 
   it(`with the store's defaults, all ${BURST} parallel adds arrive, ${TRIALS} times out of ${TRIALS}`, async (t: TestContext) => {
-    if (!supported) t.todo(WAITING)
     const { arrived, answered } = await burstCounts(undefined, TRIALS)
     t.diagnostic(`arrived per trial: ${arrived.join(', ')} of ${BURST}`)
     assert.deepEqual(answered, Array(TRIALS).fill(BURST), 'every request was answered OK')
@@ -88,10 +69,6 @@ browserSuite('"Add 20 at once" in a real browser', () => {
   })
 
   it(`with concurrency: 'overwrite', later writes drop earlier adds, and the page shows it`, async (t: TestContext) => {
-    if (!supported) {
-      t.skip(WAITING)
-      return
-    }
     const { arrived, answered } = await burstCounts('overwrite', OVERWRITE_TRIALS)
     t.diagnostic(`arrived per trial: ${arrived.join(', ')} of ${BURST}`)
     assert.deepEqual(answered, Array(OVERWRITE_TRIALS).fill(BURST), 'every request was answered OK all the same')

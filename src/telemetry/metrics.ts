@@ -56,6 +56,8 @@ const FAILURE_REASONS = Object.keys({
   legacy: true,
   'legacy-ended': true,
   'legacy-busy': true,
+  'created-after-sealed': true,
+  'wrong-type': true,
 } satisfies Record<SealErrorInfo['reason'], true>)
 
 /** One store feeding a meter. */
