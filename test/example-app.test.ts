@@ -140,6 +140,7 @@ test('/health answers with Redis up; /stats.json is store.stats(); /stats is a p
   assert.match(page, /<dt>Sessions in Redis<\/dt><dd><strong>[\d,]+<\/strong>/)
   assert.match(page, /<dt>Uptime<\/dt><dd><strong>\d+ (s|min \d+ s|h \d+ min)<\/strong>/)
   assert.match(page, /<dt>Pool in use<\/dt><dd><strong>\d+\.\d %<\/strong>/, 'utilisation as a rounded percentage')
+  assert.match(page, /<dt>Dropped writes<\/dt><dd><strong>[\d,]+<\/strong> <span class="muted">writes not made because the session had ended/)
   assert.match(page, /<dt>From memory<\/dt><dd><strong>[\d,]+<\/strong> <span class="muted">reads of a record/, 'each counter says what it counts')
   assert.doesNotMatch(page, /href="\/cart"|action="\/logout"/, 'no user navigation on the operator page')
   const browser = new Browser(example.app.url)

@@ -56,6 +56,10 @@ const COUNTERS_AT_START = [
   'connect_redis_sealed_operations_total{placement="memory"}',
   'connect_redis_sealed_pool_fallbacks_total',
   'connect_redis_sealed_pool_worker_failures_total',
+  'connect_redis_sealed_write_conflicts_total',
+  'connect_redis_sealed_write_merges_total',
+  'connect_redis_sealed_write_merge_conflicts_total',
+  'connect_redis_sealed_write_dropped_total',
   ...['truncated', 'version', 'algorithm', 'key', 'flags', 'tag', 'too-large', 'decompress', 'encoding', 'parse', 'expired', 'future', 'absolute', 'legacy', 'legacy-ended', 'legacy-busy', 'created-after-sealed', 'wrong-type'].map(
     (reason) => `connect_redis_sealed_open_failures_total{reason="${reason}"}`,
   ),
