@@ -4,12 +4,13 @@
  * Environment: REDIS_URL (use this Redis), REDIS_PROBE_PORT (where to look for a local Redis,
  * default 6379), SESSION_STORE_SECRET (seals sessions; random per run if unset), SESSION_COOKIE_SECRET
  * (signs the cookie; derived from the store's secret if unset), PORT (default 3000, 0 = any free
- * port), HOST (default 127.0.0.1).
+ * port), HOST (default 127.0.0.1), SESSION_CONCURRENCY (the store's `concurrency`: merge or overwrite;
+ * default the store's), OTEL_SERVICE_NAME (the metrics' service.name).
  */
 import { randomBytes } from 'node:crypto'
 import { INSTALL_HINT } from '../scripts/local-redis.js'
 import { chooseRedis, DEFAULT_PROBE_PORT, type RedisSource } from './redis-source.js'
-import { startApp, type RunningApp } from './server.js'
+import { startApp, type Concurrency, type RunningApp } from './server.js'
 
 const SHUTDOWN_LIMIT_MS = 10_000
 /** A second signal sooner than this after the first is taken as the same one. */
@@ -24,6 +25,14 @@ function portFromEnv(): number {
     process.exit(1)
   }
   return port
+}
+
+function concurrencyFromEnv(): Concurrency | undefined {
+  const text = process.env.SESSION_CONCURRENCY
+  if (text === undefined || text === '') return undefined
+  if (text === 'merge' || text === 'overwrite') return text
+  console.error(`SESSION_CONCURRENCY must be merge or overwrite, got ${JSON.stringify(text)}`)
+  process.exit(1)
 }
 
 function secretFromEnv(): string | Buffer {
@@ -44,6 +53,7 @@ function explain(error: unknown, port: number, redis: RedisSource): string {
 
 async function main(): Promise<void> {
   const port = portFromEnv()
+  const concurrency = concurrencyFromEnv()
   const redis = await chooseRedis(process.env, (line) => console.log(`Note: ${line}`))
   if (!redis) {
     const probed = process.env.REDIS_PROBE_PORT || DEFAULT_PROBE_PORT
@@ -77,7 +87,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', (signal) => void shutdown(signal))
 
   try {
-    app = await startApp({ port, host: process.env.HOST || '127.0.0.1', redisUrl: redis.url, secret: secretFromEnv(), cookieSecret: process.env.SESSION_COOKIE_SECRET || undefined })
+    app = await startApp({ port, host: process.env.HOST || '127.0.0.1', redisUrl: redis.url, secret: secretFromEnv(), cookieSecret: process.env.SESSION_COOKIE_SECRET || undefined, concurrency })
   } catch (error) {
     console.error(explain(error, port, redis))
     await redis.stop()
@@ -88,6 +98,7 @@ async function main(): Promise<void> {
     return
   }
   console.log(`Example app listening on ${app.url}  (Ctrl-C to stop)`)
+  console.log(`For operators: ${app.url}/stats, ${app.url}/metrics, ${app.url}/health`)
 }
 
 await main()

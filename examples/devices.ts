@@ -2,79 +2,77 @@
  * "Your devices": the logged-in user's sessions, listed through the store's `userOf` index
  * (`store.sessionsOf`), with a button to end one other device and one to end all but this one.
  */
-import type { Express, Request, RequestHandler } from 'express'
+import type { Express, Request } from 'express'
 import type { RedisStore, UserSession } from '../src/index.js'
-import { escapeHtml, layout } from './pages.js'
+import { deviceName } from './device-names.js'
+import { redirectWithFlash, takeFlash } from './flash.js'
+import { escapeHtml, layout, timeTag, type Notice } from './layout.js'
+import { requireUser, userName } from './session-steps.js'
 
-/** Longest browser description kept in a session (a User-Agent header can be kilobytes). */
-export const MAX_BROWSER_CHARS = 200
+export { browserOf, deviceName, MAX_BROWSER_CHARS } from './device-names.js'
 
-/** The User-Agent as kept in the session: control characters and runs of spaces folded, trimmed, bounded. */
-export function browserOf(userAgent: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  const text = (userAgent ?? '').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim()
-  return [...text].slice(0, MAX_BROWSER_CHARS).join('').trim() || 'unknown browser'
+
+/** The latest sign of use: the last write, or the last request noted in the session (`lastSeen`). */
+function lastActivity(device: UserSession): number | undefined {
+  const times = [device.sealedAt, device.session.lastSeen].filter((t): t is number => typeof t === 'number' && Number.isFinite(t))
+  return times.length ? Math.max(...times) : undefined
 }
 
-const when = (ms: number | undefined): string => (ms === undefined ? 'unknown' : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`)
-
-function deviceRow(device: UserSession, currentId: string): string {
+function deviceRow(device: UserSession, currentId: string, now: number): string {
   const account = device.session.account
-  const created = device.createdAt ?? (account ? Date.parse(account.since) : undefined)
-  const action =
-    device.id === currentId
-      ? '<strong>this device</strong>'
-      : `<form class="inline" method="post" action="/devices/logout"><input type="hidden" name="id" value="${escapeHtml(device.id)}"><button type="submit">Log out</button></form>`
-  return `<tr${device.id === currentId ? ' class="current"' : ''}><td class="browser">${escapeHtml(account?.browser ?? 'unknown browser')}</td>
-  <td>${escapeHtml(when(created))}</td><td>${escapeHtml(when(device.sealedAt))}</td><td>${action}</td></tr>`
+  const signedIn = device.createdAt ?? (account ? Date.parse(account.since) : undefined)
+  const current = device.id === currentId
+  const action = current
+    ? ''
+    : `<form method="post" action="/devices/logout"><input type="hidden" name="id" value="${escapeHtml(device.id)}"><button type="submit" class="danger">Log out</button></form>`
+  return `<tr${current ? ' class="current"' : ''}><td class="browser" data-label="Browser">${escapeHtml(deviceName(account?.browser))}${current ? '<span class="badge">This device</span>' : ''}</td>
+  <td data-label="Signed in">${timeTag(signedIn, now)}</td><td data-label="Last activity">${timeTag(lastActivity(device), now)}</td><td>${action}</td></tr>`
 }
 
-/** The devices page: one row per session of `name`, this one first, then the others newest first. */
-export function devicesPage(name: string, devices: readonly UserSession[], currentId: string, notice?: string): string {
-  const others = devices.filter((d) => d.id !== currentId).length
+/** The devices page: one row per session of `name`, this one first, then the others by last activity. */
+export function devicesPage(name: string, devices: readonly UserSession[], currentId: string, notice?: Notice): string {
+  const now = Date.now()
+  const others = devices.filter((d) => d.id !== currentId).sort((a, b) => (lastActivity(b) ?? 0) - (lastActivity(a) ?? 0))
+  const ordered = [...devices.filter((d) => d.id === currentId), ...others]
+  const logoutOthers = others.length
+    ? `<div class="row"><form method="post" action="/devices/logout-others"><button type="submit" class="danger">Log out other devices</button></form>
+<span class="muted">Ends every session of yours except this one, e.g. after using a shared or lost computer.</span></div>`
+    : '<p>No other device is logged in.</p>'
   return layout(
     'Your devices',
-    name,
-    `${notice ? `<p class="notice">${escapeHtml(notice)}</p>` : ''}
-<p>Every browser logged in as <strong>${escapeHtml(name)}</strong>. <span class="muted">"Last used" is the session's last write.</span></p>
-<table><tr><th>Browser</th><th>Logged in</th><th>Last used</th><th></th></tr>
-${[...devices.filter((d) => d.id === currentId), ...devices.filter((d) => d.id !== currentId)].map((d) => deviceRow(d, currentId)).join('\n')}
+    `<p>Every browser logged in as <strong>${escapeHtml(name)}</strong>. Hover over a time to see it exactly.</p>
+<table class="cards devices"><thead><tr><th>Browser</th><th>Signed in</th><th>Last activity</th><th></th></tr></thead>
+<tbody>${ordered.map((d) => deviceRow(d, currentId, now)).join('\n')}</tbody>
 </table>
-${others > 0 ? '<form method="post" action="/devices/logout-others"><button type="submit">Log out other devices</button></form>' : '<p>No other device is logged in.</p>'}`,
+${logoutOthers}`,
+    { user: name, notice },
   )
 }
 
-function endedNotice(query: unknown): string | undefined {
-  const ended = Number(query)
-  if (!Number.isInteger(ended) || ended < 0) return undefined
-  return `Logged out ${ended} other device${ended === 1 ? '' : 's'}.`
-}
-
 /**
- * Adds `/devices` and its two POST routes. `nameOf` is the logged-in user (the app's `userOf`);
- * a posted session id is ended only if it is in that user's own list, never on trust.
+ * Adds `/devices` and its two POST routes. A posted session id is ended only if it is in the
+ * logged-in user's own list, never on trust.
  */
-export function addDeviceRoutes(app: Express, store: RedisStore, requireUser: RequestHandler, nameOf: (req: Request) => string): void {
-  const list = async (req: Request) => (await store.sessionsOf(nameOf(req))) ?? []
+export function addDeviceRoutes(app: Express, store: RedisStore): void {
+  const list = async (req: Request) => (await store.sessionsOf(userName(req))) ?? []
 
   app.get('/devices', requireUser, async (req, res) => {
-    res.type('html').send(devicesPage(nameOf(req), await list(req), req.sessionID, endedNotice(req.query.ended)))
+    res.type('html').send(devicesPage(userName(req), await list(req), req.sessionID, takeFlash(req, res)))
   })
 
   app.post('/devices/logout', requireUser, async (req, res) => {
     const id: unknown = req.body?.id
-    const devices = await list(req)
-    const device = devices.find((d) => d.id === id && d.id !== req.sessionID)
+    const device = (await list(req)).find((d) => d.id === id && d.id !== req.sessionID)
     if (!device) {
-      res.status(404).type('html').send(devicesPage(nameOf(req), devices, req.sessionID, 'No such other device of yours.'))
+      redirectWithFlash(res, '/devices', 'no-device')
       return
     }
     await store.destroy(device.id)
-    res.redirect(303, '/devices?ended=1')
+    redirectWithFlash(res, '/devices', 'ended', 1)
   })
 
   app.post('/devices/logout-others', requireUser, async (req, res) => {
-    const ended = (await store.destroySessionsOf(nameOf(req), { except: req.sessionID })) ?? 0
-    res.redirect(303, `/devices?ended=${ended}`)
+    const ended = (await store.destroySessionsOf(userName(req), { except: req.sessionID })) ?? 0
+    redirectWithFlash(res, '/devices', 'ended', ended)
   })
 }

@@ -11,17 +11,29 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session'
 import { createClient } from 'redis'
 import { RedisStore } from '../src/index.js'
+import { addCartRoutes } from './cart.js'
 import { addDeviceRoutes, browserOf } from './devices.js'
+import { redirectWithFlash, takeFlash } from './flash.js'
 import { prometheusMetrics, type PrometheusMetrics } from './metrics.js'
-import { cartPage, loginPage, PRODUCTS, profilePage, welcomePage, type CartItem } from './pages.js'
+import { addOperatorRoutes } from './operator.js'
+import { errorPage, loginPage, notFoundPage, profilePage, welcomePage } from './pages.js'
+import type { CartItem } from './products.js'
+import { requireUser, sessionBytes, sessionStep, userName } from './session-steps.js'
+
+export { MAX_CART_ITEMS } from './products.js'
 
 declare module 'express-session' {
   interface SessionData {
     /** `browser`: the User-Agent at login (see `browserOf`), for the devices page. */
     account?: { name: string; since: string; browser?: string }
     cart?: CartItem[]
+    /** Last request of this session (ms since the epoch), noted at most once a minute: the devices page's "last activity". */
+    lastSeen?: number
   }
 }
+
+/** How to write a session that changed since it was read (the store's `concurrency` option). */
+export type Concurrency = 'merge' | 'overwrite'
 
 export interface AppOptions {
   /** Redis to keep sessions in, e.g. `redis://127.0.0.1:6379`. */
@@ -36,6 +48,8 @@ export interface AppOptions {
   host?: string
   /** Plaintext bytes from which sealing runs on the worker pool. Default: the store's (32768). */
   offloadThreshold?: number
+  /** The store's `concurrency` option. Default: the store's default (merge). */
+  concurrency?: Concurrency
   /** Where Redis and request errors are reported. Default `console.error`. */
   logError?: (line: string) => void
 }
@@ -50,26 +64,17 @@ export interface RunningApp {
   close(): Promise<void>
 }
 
-/** Items a cart may hold, so the session stays well under the store's `maxSessionBytes`. */
-export const MAX_CART_ITEMS = 20_000
 const DEFAULT_OFFLOAD_THRESHOLD = 32_768
 /** How long /health waits for Redis to answer PING (node-redis queues commands while it reconnects). */
 const HEALTH_TIMEOUT_MS = 1000
-
-const sessionBytes = (req: Request): number => Buffer.byteLength(JSON.stringify(req.session), 'utf8')
+/** `lastSeen` is rewritten at most this often, so browsing costs at most one extra write a minute. */
+export const LAST_SEEN_EVERY_MS = 60_000
+/** Longest request path quoted on the 404 page. */
+const MAX_QUOTED_PATH = 100
 
 function cookieKey(secret: string | Buffer): string {
   return Buffer.from(hkdfSync('sha256', secret, 'connect-redis-sealed example', 'cookie signature', 32)).toString('base64url')
 }
-
-function requireUser(req: Request, res: Response, next: NextFunction): void {
-  if (req.session.account) return next()
-  res.redirect(303, '/')
-}
-
-/** Promisified `req.session.regenerate`, `save` and `destroy`. */
-const sessionStep = (req: Request, step: 'regenerate' | 'save' | 'destroy'): Promise<void> =>
-  new Promise((resolve, reject) => req.session[step]((error: unknown) => (error ? reject(error) : resolve())))
 
 interface AppParts {
   store: RedisStore
@@ -84,6 +89,11 @@ interface AppParts {
 function buildApp({ store, secret, cookieSecret, ping, offloadThreshold, logError, metrics }: AppParts): express.Express {
   const app = express()
   app.disable('x-powered-by')
+  // Every page depends on who is logged in: never keep one, so Back after logout shows nothing private.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store')
+    next()
+  })
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
   app.use(
     session({
@@ -94,88 +104,75 @@ function buildApp({ store, secret, cookieSecret, ping, offloadThreshold, logErro
       cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
     }),
   )
+  app.use((req, _res, next) => {
+    const now = Date.now()
+    if (req.session.account && !(now - (req.session.lastSeen ?? 0) < LAST_SEEN_EVERY_MS)) req.session.lastSeen = now
+    next()
+  })
+
+  addOperatorRoutes(app, store, metrics, ping)
 
   app.get('/', (req, res) => {
     const user = req.session.account
-    res.type('html').send(user ? welcomePage(user.name) : loginPage())
+    const notice = takeFlash(req, res)
+    res.type('html').send(user ? welcomePage(user.name, notice) : loginPage(notice))
   })
 
   app.post('/login', async (req, res) => {
     const name = typeof req.body?.name === 'string' ? req.body.name.trim() : ''
     if (name.length < 1 || name.length > 40) {
-      res.status(400).type('html').send(loginPage('Please enter a name of 1 to 40 characters.'))
+      redirectWithFlash(res, '/', 'login-name')
       return
     }
     await sessionStep(req, 'regenerate')
     req.session.account = { name, since: new Date().toISOString(), browser: browserOf(req.get('user-agent')) }
     req.session.cart = []
+    req.session.lastSeen = Date.now()
     await sessionStep(req, 'save')
     res.redirect(303, '/profile')
   })
 
   app.get('/profile', requireUser, (req, res) => {
-    const user = req.session.account as { name: string; since: string }
-    res.type('html').send(profilePage(user.name, user.since, req.session.cart?.length ?? 0, sessionBytes(req)))
+    const since = Date.parse(req.session.account?.since ?? '')
+    res.type('html').send(profilePage({ name: userName(req), since, cartCount: req.session.cart?.length ?? 0, sessionBytes: sessionBytes(req) }))
   })
 
-  addDeviceRoutes(app, store, requireUser, (req) => req.session.account?.name ?? '')
-
-  app.get('/cart', requireUser, (req, res) => {
-    res.type('html').send(cartPage(req.session.account?.name ?? '', req.session.cart ?? [], sessionBytes(req), offloadThreshold))
-  })
-
-  app.post('/cart/add', requireUser, async (req, res) => {
-    const product = PRODUCTS.find((p) => p.sku === req.body?.sku)
-    const count = Number(req.body?.count ?? 1)
-    const cart = req.session.cart ?? []
-    if (!product || !Number.isInteger(count) || count < 1 || count > 1000) {
-      res.status(400).type('html').send(cartPage(req.session.account?.name ?? '', cart, sessionBytes(req), offloadThreshold, 'Unknown product or count.'))
-      return
-    }
-    if (cart.length + count > MAX_CART_ITEMS) {
-      res.status(409).type('html').send(cartPage(req.session.account?.name ?? '', cart, sessionBytes(req), offloadThreshold, `The cart holds at most ${MAX_CART_ITEMS} items.`))
-      return
-    }
-    const addedAt = new Date().toISOString()
-    for (let i = 0; i < count; i++) cart.push({ sku: product.sku, title: product.title, priceCents: product.priceCents, addedAt })
-    req.session.cart = cart
-    // express-session saves after the response; the redirected GET must find the write already done.
-    await sessionStep(req, 'save')
-    res.redirect(303, '/cart')
-  })
-
-  app.post('/cart/clear', requireUser, async (req, res) => {
-    req.session.cart = []
-    await sessionStep(req, 'save')
-    res.redirect(303, '/cart')
-  })
+  addDeviceRoutes(app, store)
+  addCartRoutes(app, offloadThreshold)
 
   app.post('/logout', async (req, res) => {
     await sessionStep(req, 'destroy')
     res.clearCookie('connect.sid', { httpOnly: true, sameSite: 'lax' })
-    res.redirect(303, '/')
+    redirectWithFlash(res, '/', 'logged-out')
   })
 
-  app.get('/stats', (_req, res) => {
-    res.json(store.stats())
+  app.use((req, res) => {
+    const path = req.path.length > MAX_QUOTED_PATH ? `${req.path.slice(0, MAX_QUOTED_PATH)}…` : req.path
+    res.status(404).type('html').send(notFoundPage(path, req.session?.account?.name))
   })
 
-  // Prometheus scrapes this. A real app keeps it off the public internet (another listener or an allow-list).
-  app.get('/metrics', (req, res) => metrics.handle(req, res))
-
-  app.get('/health', async (_req, res) => {
-    try {
-      res.json({ ok: true, redis: await ping() })
-    } catch {
-      res.status(503).json({ ok: false, redis: 'unreachable' })
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = Number((error as { status?: unknown } | null)?.status)
+    const user = req.session?.account?.name
+    if (status === 400 || status === 413 || status === 415) {
+      res.status(status).type('html').send(errorPage(status, status === 413 ? 'The form sent was too large.' : 'The request could not be read.', user))
+      return
     }
-  })
-
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     logError(`request failed: ${error instanceof Error ? error.message : String(error)}`)
-    res.status(500).type('text').send('Something went wrong.')
+    res.status(500).type('html').send(errorPage(500, 'The page could not be shown. Please try again in a moment.', user))
   })
   return app
+}
+
+/** Builds with `make`; if that throws (a bad option), closes the client and the metrics first. */
+async function closingOnThrow<T>(client: { close(): Promise<unknown> }, metrics: PrometheusMetrics, make: () => T): Promise<T> {
+  try {
+    return make()
+  } catch (error) {
+    await metrics.shutdown()
+    await client.close()
+    throw error
+  }
 }
 
 /**
@@ -201,14 +198,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   ready = true
   const offloadThreshold = options.offloadThreshold ?? DEFAULT_OFFLOAD_THRESHOLD
   const metrics = prometheusMetrics()
-  const store = new RedisStore({
+  const store = await closingOnThrow(client, metrics, () => new RedisStore({
     client,
     secret: options.secret,
     offloadThreshold,
     metrics: { meterProvider: metrics.meterProvider },
     // Indexes each session under its user, for the devices page (sessionsOf, destroySessionsOf).
     userOf: (s) => s.account?.name,
-  })
+    // Passed only when set, so the store's own default applies otherwise.
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+  }))
   const ping = () => Promise.race([client.ping(), sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no reply')))])
   const server = buildApp({ store, secret: options.secret, cookieSecret: options.cookieSecret, ping, offloadThreshold, logError, metrics }).listen(options.port ?? 3000, options.host ?? '127.0.0.1')
   const release = async () => {

@@ -1,42 +1,34 @@
 /**
  * The example app's devices page in Debian's Chromium (playwright-core): several browser contexts
- * (each its own cookie jar and User-Agent) are devices of one user. One device logs another out,
- * then all others at once; the devices logged out land on the login page at their next request.
+ * (each its own cookie jar and a real browser's User-Agent) are devices of one user. Each sees the
+ * others by name ("Chrome on Windows"), logs one out, then all others at once; the devices logged
+ * out land on the login page at their next request.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { after, before, describe, it, test } from 'node:test'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { after, before, it } from 'node:test'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../examples/server.js'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (install it: apt-get install -y chromium)`
+import { browserSuite, colourOf, launchChromium, logIn, USER_AGENTS } from './support/chromium.js'
 
 let redis: LocalRedis
 let app: RunningApp
 let browser: Browser
 const contexts: BrowserContext[] = []
 
-interface Device {
-  readonly page: Page
-  readonly userAgent: string
-}
-
 /** A new browser context with its own User-Agent, logged in as `name`. */
-async function device(label: string, name: string): Promise<Device> {
-  const userAgent = `${label}Browser/1.0 (example-devices test)`
+async function device(userAgent: string, name: string): Promise<Page> {
   const context = await browser.newContext({ userAgent })
   contexts.push(context)
   const page = await context.newPage()
-  await page.goto(`${app.url}/`)
-  await page.fill('input[name="name"]', name)
-  await Promise.all([page.waitForURL(`${app.url}/profile`), page.click('button:has-text("Log in")')])
-  return { page, userAgent }
+  await logIn(page, app.url, name)
+  return page
 }
 
-const row = (page: Page, userAgent: string) => page.locator('tr', { hasText: userAgent })
+const row = (page: Page, deviceName: string) => page.locator('tr', { has: page.locator('td.browser', { hasText: deviceName }) })
+const deviceNames = async (page: Page) => (await page.locator('td.browser').allInnerTexts()).map((t) => t.replace(/This device$/, '').trim())
+const notice = async (page: Page) => (await page.locator('.notice').textContent())?.trim()
 
 async function assertLoggedOut(page: Page): Promise<void> {
   await page.goto(`${app.url}/profile`)
@@ -49,21 +41,11 @@ async function assertLoggedIn(page: Page): Promise<void> {
   assert.equal(page.url(), `${app.url}/profile`, 'still logged in')
 }
 
-/** Without Chromium the suite is one test reported as skipped: node:test does not count a skipped describe. */
-function browserSuite(name: string, body: () => void): void {
-  if (missing) test(name, { skip: missing }, () => {})
-  else void describe(name, body)
-}
-
 browserSuite('the devices page in a real browser', () => {
   before(async () => {
     redis = await startRedis()
     app = await startApp({ port: 0, redisUrl: redis.url, secret: randomBytes(32) })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {
@@ -73,45 +55,66 @@ browserSuite('the devices page in a real browser', () => {
     await redis?.stop()
   })
 
-  it('two devices of one user: the second sees both, itself marked, and logs the first out', async () => {
+  it('two devices of one user: the iPhone sees both by name, itself marked, and logs the Windows PC out', async () => {
     const name = `Ada ${randomBytes(3).toString('hex')}`
-    const first = await device('First', name)
-    const second = await device('Second', name)
+    const pc = await device(USER_AGENTS.windowsChrome, name)
+    const phone = await device(USER_AGENTS.iphoneSafari, name)
 
-    await Promise.all([second.page.waitForURL(`${app.url}/devices`), second.page.click('a:text-is("Your devices")')])
-    const rows = second.page.locator('tr:has(td.browser)')
+    await Promise.all([phone.waitForURL(`${app.url}/devices`), phone.click('main a:text-is("Your devices")')])
+    const rows = phone.locator('tr:has(td.browser)')
     assert.equal(await rows.count(), 2, 'both sessions are listed')
-    const mine = row(second.page, second.userAgent)
-    const theirs = row(second.page, first.userAgent)
-    assert.equal(await mine.locator('text=this device').count(), 1, 'the current session is marked')
+    assert.deepEqual(await deviceNames(phone), ['Safari on iPhone', 'Chrome on Windows'], 'readable names, this device first')
+    const mine = row(phone, 'Safari on iPhone')
+    const theirs = row(phone, 'Chrome on Windows')
+    assert.equal(await mine.locator('.badge:text-is("This device")').count(), 1, 'the current session is marked')
     assert.equal(await mine.locator('button').count(), 0, 'no Log out button on this device')
-    assert.equal(await theirs.locator('text=this device').count(), 0)
-    assert.match((await theirs.textContent()) ?? '', /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[\s\S]*UTC/, 'logged-in and last-used times')
+    assert.equal(await theirs.locator('.badge').count(), 0)
+    assert.ok(!(await phone.content()).includes('Mozilla/5.0'), 'no raw User-Agent')
+    const times = theirs.locator('time')
+    assert.deepEqual(await times.allInnerTexts(), ['just now', 'just now'], 'signed in and last activity, relative')
+    assert.match((await times.first().getAttribute('title')) ?? '', /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d UTC$/, 'the exact time on hover')
 
-    await Promise.all([second.page.waitForURL(`${app.url}/devices?ended=1`), theirs.locator('button:text-is("Log out")').click()])
+    await Promise.all([phone.waitForURL(`${app.url}/devices`), theirs.locator('button:text-is("Log out")').click()])
+    await phone.waitForSelector('.notice.ok')
+    assert.equal(await notice(phone), 'Logged out 1 other device.')
     assert.equal(await rows.count(), 1, 'only this device is left')
-    assert.ok(await second.page.isVisible('text=Logged out 1 other device.'))
 
-    await assertLoggedOut(first.page)
-    await assertLoggedIn(second.page)
+    await assertLoggedOut(pc)
+    await assertLoggedIn(phone)
   })
 
   it('"Log out other devices" ends every other device of the user, not this one nor another user\'s', async () => {
     const name = `Grace ${randomBytes(3).toString('hex')}`
-    const others = [await device('Desk', name), await device('Tablet', name)]
-    const stranger = await device('Stranger', `Eve ${randomBytes(3).toString('hex')}`)
-    const current = await device('Phone', name)
+    const others = [await device(USER_AGENTS.macFirefox, name), await device(USER_AGENTS.androidChrome, name)]
+    const stranger = await device(USER_AGENTS.windowsChrome, `Eve ${randomBytes(3).toString('hex')}`)
+    const current = await device(USER_AGENTS.iphoneSafari, name)
 
-    await current.page.goto(`${app.url}/devices`)
-    assert.equal(await current.page.locator('tr:has(td.browser)').count(), 3)
-    assert.equal(await row(current.page, stranger.userAgent).count(), 0, "another user's session is not listed")
-    await Promise.all([current.page.waitForURL(`${app.url}/devices?ended=2`), current.page.click('button:text-is("Log out other devices")')])
-    assert.ok(await current.page.isVisible('text=Logged out 2 other devices.'))
-    assert.equal(await current.page.locator('tr:has(td.browser)').count(), 1)
-    assert.ok(await current.page.isVisible('text=No other device is logged in.'))
+    await current.goto(`${app.url}/devices`)
+    assert.deepEqual((await deviceNames(current)).sort(), ['Chrome on Android', 'Firefox on macOS', 'Safari on iPhone'])
+    assert.equal(await row(current, 'Chrome on Windows').count(), 0, "another user's session is not listed")
+    assert.match((await current.locator('main .row .muted').textContent()) ?? '', /Ends every session of yours except this one/, 'the button is explained beside it')
+    await Promise.all([current.waitForURL(`${app.url}/devices`), current.click('button:text-is("Log out other devices")')])
+    await current.waitForSelector('.notice.ok')
+    assert.equal(await notice(current), 'Logged out 2 other devices.')
+    assert.equal(await current.locator('tr:has(td.browser)').count(), 1)
+    assert.ok(await current.isVisible('text=No other device is logged in.'))
 
-    for (const other of others) await assertLoggedOut(other.page)
-    await assertLoggedIn(current.page)
-    await assertLoggedIn(stranger.page)
+    for (const other of others) await assertLoggedOut(other)
+    await assertLoggedIn(current)
+    await assertLoggedIn(stranger)
+  })
+
+  it('a stale per-device Log out (the device already left) redirects with a one-time error in the error colour', async () => {
+    const name = `Lin ${randomBytes(3).toString('hex')}`
+    const gone = await device(USER_AGENTS.androidChrome, name)
+    const current = await device(USER_AGENTS.windowsChrome, name)
+    await current.goto(`${app.url}/devices`)
+    await Promise.all([gone.waitForURL(`${app.url}/`), gone.click('header button:text-is("Log out")')])
+    await Promise.all([current.waitForURL(`${app.url}/devices`), row(current, 'Chrome on Android').locator('button').click()])
+    const error = current.locator('.notice.error')
+    assert.equal((await error.textContent())?.trim(), 'That device is not logged in any more, so there was nothing to log out.')
+    assert.equal(await colourOf(error), 'rgb(140, 29, 24)', 'the error colour, not the success one')
+    await current.reload()
+    assert.equal(await current.locator('.notice').count(), 0, 'a reload neither posts again nor repeats the message')
   })
 })

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { MAX_BROWSER_CHARS } from '../examples/devices.js'
+import { deviceName, MAX_BROWSER_CHARS } from '../examples/devices.js'
 import { exampleApp } from './support/example-app.js'
 import { Browser } from './support/http-browser.js'
 
@@ -21,39 +21,77 @@ async function loggedIn(name: string, userAgent?: string): Promise<Browser> {
 }
 
 const stillIn = async (browser: Browser): Promise<boolean> => (await browser.request('/profile')).status === 200
-const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' }
-const unescape = (html: string): string => html.replace(/&(?:lt|gt|quot|#39|amp);/g, (e) => ENTITIES[e] ?? e)
-const rows = (body: string): string[] => body.match(/<tr(?: class="current")?><td class="browser">[\s\S]*?<\/tr>/g) ?? []
+const rows = (body: string): string[] => body.match(/<tr(?: class="current")?><td class="browser"[\s\S]*?<\/tr>/g) ?? []
+const nameIn = (row: string): string => /<td class="browser" data-label="Browser">([^<]*)/.exec(row)?.[1] ?? ''
+const notice = (body: string): string => /<p class="notice (ok|error)" role="(?:status|alert)">([^<]*)<\/p>/.exec(body)?.slice(1).join(': ') ?? ''
 
-test('the page lists each session of the user with its browser (escaped, bounded), marks this one, and is linked from the profile', async () => {
+const WINDOWS_CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'
+const IPHONE_SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1'
+
+test('the page names each device by browser and system, marks this one, shows times one way, and never shows a raw User-Agent', async () => {
   const name = unique('Ada')
-  const laptop = await loggedIn(name, `Laptop/1.0 <script>alert("x")</script> ${'y'.repeat(500)}`)
-  const phone = await loggedIn(name, '  Phone \t\tBrowser/2.0  ')
+  const laptop = await loggedIn(name, WINDOWS_CHROME)
+  const phone = await loggedIn(name, IPHONE_SAFARI)
+  const odd = await loggedIn(name, `Laptop/1.0 <script>alert("x")</script> ${'y'.repeat(500)}`)
   const stranger = await loggedIn(unique('Eve'), 'Stranger/1.0')
 
   assert.match((await phone.request('/profile')).body, /<a href="\/devices">Your devices<\/a>/)
   const page = await phone.request('/devices')
   assert.equal(page.status, 200)
+  assert.equal(page.cacheControl, 'no-store')
   const listed = rows(page.body)
-  assert.equal(listed.length, 2, page.body)
-  assert.match(listed[0] as string, /^<tr class="current"><td class="browser">Phone Browser\/2\.0<\/td>[\s\S]*<strong>this device<\/strong>/, 'this device first')
-  const other = listed[1] as string
-  assert.ok(other.includes('Laptop/1.0 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'), other)
-  assert.ok(!page.body.includes('<script>'), 'the User-Agent was not escaped')
-  const shown = unescape(/<td class="browser">([^<]*)<\/td>/.exec(other)?.[1] ?? '')
-  assert.ok(shown.startsWith('Laptop/1.0 <script>alert("x")</script> yyy'), shown)
-  assert.equal(shown.length, MAX_BROWSER_CHARS, 'the stored browser is bounded')
-  assert.ok(other.includes(`value="${laptop.sessionId()}"`), 'a Log out button for the other device')
+  assert.equal(listed.length, 3, page.body)
+  assert.match(listed[0] as string, /^<tr class="current"><td class="browser" data-label="Browser">Safari on iPhone<span class="badge">This device<\/span>/, 'this device first, marked')
+  assert.deepEqual(listed.slice(1).map(nameIn).sort(), ['Chrome on Windows', 'Unknown browser'])
+  for (const ua of [WINDOWS_CHROME, IPHONE_SAFARI, 'Laptop/1.0', 'alert(', 'yyyy', 'Mozilla']) assert.ok(!page.body.includes(ua), `no raw User-Agent on the page (${ua})`)
+  const times = [...page.body.matchAll(/<time datetime="([^"]+)" title="([^"]+)">([^<]+)<\/time>/g)]
+  assert.equal(times.length, 6, 'signed in and last activity for each of 3 devices, all in one format')
+  for (const [, iso, title, relative] of times) {
+    assert.ok(Math.abs(Date.parse(iso as string) - Date.now()) < 60_000, iso)
+    assert.match(title as string, /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d UTC$/, 'the exact time on hover')
+    assert.equal(relative, 'just now')
+  }
+  assert.ok(rows(page.body)[1]?.includes('value="'), 'a Log out button for each other device')
   assert.ok(!page.body.includes(`value="${phone.sessionId()}"`), 'no per-device button for this device')
+  assert.ok(page.body.includes(`value="${laptop.sessionId()}"`) && page.body.includes(`value="${odd.sessionId()}"`))
   assert.ok(!page.body.includes(stranger.sessionId()), "another user's session is not listed")
-  assert.match(page.body, /action="\/devices\/logout-others"/)
-  assert.match(page.body, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/)
+  assert.match(page.body, /action="\/devices\/logout-others"><button type="submit" class="danger">Log out other devices<\/button><\/form>\s*<span class="muted">Ends every session of yours except this one/)
+
+  const stored = await example.app.store.get(odd.sessionId())
+  assert.equal([...(stored?.account?.browser ?? '')].length, MAX_BROWSER_CHARS, 'the stored User-Agent is bounded')
 
   const alone = await loggedIn(unique('Solo'), '   ')
   const single = await alone.request('/devices')
   assert.equal(rows(single.body).length, 1)
-  assert.match(single.body, /unknown browser/)
+  assert.match(single.body, /Unknown browser/)
   assert.match(single.body, /No other device is logged in/)
+  assert.doesNotMatch(single.body, /Log out other devices/)
+})
+
+test('deviceName reads common browsers and systems', () => {
+  assert.equal(deviceName(WINDOWS_CHROME), 'Chrome on Windows')
+  assert.equal(deviceName(IPHONE_SAFARI), 'Safari on iPhone')
+  assert.equal(deviceName('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36'), 'Chrome on Android')
+  assert.equal(deviceName('Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:120.0) Gecko/20100101 Firefox/120.0'), 'Firefox on macOS')
+  assert.equal(deviceName(undefined), 'Unknown browser')
+  assert.equal(deviceName(''), 'Unknown browser')
+})
+
+test('last activity follows browsing: a request notes lastSeen when the last note is a minute old, and no more often', async () => {
+  const browser = await loggedIn(unique('Reader'))
+  const sid = browser.sessionId()
+  const session = await example.app.store.get(sid)
+  assert.ok(session)
+  const fiveMinutesAgo = Date.now() - 5 * 60_000
+  session.lastSeen = fiveMinutesAgo
+  await example.app.store.set(sid, session)
+  const before = Date.now()
+  assert.equal((await browser.request('/profile')).status, 200)
+  const noted = (await example.app.store.get(sid))?.lastSeen ?? 0
+  assert.ok(noted >= before, `lastSeen moved to the request (${noted - fiveMinutesAgo} ms later)`)
+  const record = await example.inspector.get(`sess:${sid}`)
+  for (const path of ['/profile', '/devices', '/cart']) await browser.request(path)
+  assert.equal(await example.inspector.get(`sess:${sid}`), record, 'browsing within the minute writes nothing')
 })
 
 test('POST /devices/logout ends nothing unless the id is another session of the same user', async () => {
@@ -66,8 +104,9 @@ test('POST /devices/logout ends nothing unless the id is another session of the 
 
   for (const form of <Record<string, string>[]>[{ id: aliceOne.sessionId() }, { id: mallory.sessionId() }, { id: 'no-such-session' }, {}, { id: '' }]) {
     const reply = await mallory.request('/devices/logout', form)
-    assert.equal(reply.status, 404, JSON.stringify(form))
-    assert.match(reply.body, /No such other device of yours/)
+    assert.equal(reply.status, 303, JSON.stringify(form))
+    assert.equal(reply.location, '/devices')
+    assert.equal(notice((await mallory.request('/devices')).body), 'error: That device is not logged in any more, so there was nothing to log out.')
   }
   assert.equal(await example.inspector.exists(`sess:${aliceOne.sessionId()}`), 1, "another user's session was ended")
   assert.ok(await stillIn(aliceOne), 'Alice was logged out by Mallory')
@@ -80,11 +119,13 @@ test('POST /devices/logout ends nothing unless the id is another session of the 
 
   const ended = await aliceTwo.request('/devices/logout', { id: aliceOne.sessionId() })
   assert.equal(ended.status, 303)
-  assert.equal(ended.location, '/devices?ended=1')
+  assert.equal(ended.location, '/devices')
   assert.equal(await example.inspector.exists(`sess:${aliceOne.sessionId()}`), 0, "the other device's session is gone from Redis")
   assert.equal(await stillIn(aliceOne), false)
   assert.ok(await stillIn(aliceTwo))
-  assert.match((await aliceTwo.request('/devices?ended=1')).body, /Logged out 1 other device\./)
+  const after = (await aliceTwo.request('/devices')).body
+  assert.equal(notice(after), 'ok: Logged out 1 other device.')
+  assert.equal(notice((await aliceTwo.request('/devices')).body), '', 'the message is shown once')
 })
 
 test('POST /devices/logout-others ends the user\'s other sessions only', async () => {
@@ -94,13 +135,12 @@ test('POST /devices/logout-others ends the user\'s other sessions only', async (
   const [first, second, current] = devices as [Browser, Browser, Browser]
   const reply = await current.request('/devices/logout-others', {})
   assert.equal(reply.status, 303)
-  assert.equal(reply.location, '/devices?ended=2')
+  assert.equal(reply.location, '/devices')
   assert.equal(await stillIn(first), false)
   assert.equal(await stillIn(second), false)
   assert.ok(await stillIn(current), 'the device that asked stays logged in')
   assert.ok(await stillIn(bob), "another user's session was ended")
-  const page = await current.request('/devices?ended=2')
+  const page = await current.request('/devices')
   assert.equal(rows(page.body).length, 1)
-  assert.match(page.body, /Logged out 2 other devices\./)
-  assert.equal((await current.request('/devices?ended=%3Cb%3E')).body.includes('<b>'), false)
+  assert.equal(notice(page.body), 'ok: Logged out 2 other devices.')
 })

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { createClient, RESP_TYPES } from 'redis'
+import { SERVICE_NAME } from '../examples/metrics.js'
 import { startApp, type RunningApp } from '../examples/server.js'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
 
@@ -43,6 +44,33 @@ async function post(path: string, form: Record<string, string>, cookie = ''): Pr
     redirect: 'manual',
   })
 }
+
+/** Every series a dashboard plots from the first scrape on: one per counter and label value. */
+const COUNTERS_AT_START = [
+  'connect_redis_sealed_seals_total',
+  'connect_redis_sealed_opens_total{key="newest"}',
+  'connect_redis_sealed_opens_total{key="older"}',
+  'connect_redis_sealed_opens_total{key="legacy"}',
+  'connect_redis_sealed_operations_total{placement="inline"}',
+  'connect_redis_sealed_operations_total{placement="pool"}',
+  'connect_redis_sealed_operations_total{placement="memory"}',
+  'connect_redis_sealed_pool_fallbacks_total',
+  'connect_redis_sealed_pool_worker_failures_total',
+  'connect_redis_sealed_write_conflicts_total',
+  'connect_redis_sealed_write_merges_total',
+  'connect_redis_sealed_write_merge_conflicts_total',
+  'connect_redis_sealed_write_dropped_total',
+  ...['truncated', 'version', 'algorithm', 'key', 'flags', 'tag', 'too-large', 'decompress', 'encoding', 'parse', 'expired', 'future', 'absolute', 'legacy', 'legacy-ended', 'legacy-busy', 'created-after-sealed', 'wrong-type'].map(
+    (reason) => `connect_redis_sealed_open_failures_total{reason="${reason}"}`,
+  ),
+]
+
+test('before any request, /metrics names the service and shows every counter at zero', async () => {
+  const { samples, text } = await scrape()
+  assert.match(text, new RegExp(`^target_info\\{service_name="${SERVICE_NAME}"\\} 1$`, 'm'), 'the OpenTelemetry resource names the service')
+  assert.ok(!text.includes('unknown_service'), 'no unknown_service:node')
+  for (const series of COUNTERS_AT_START) assert.equal(samples.get(series), 0, `${series} is present at 0`)
+})
 
 test('after a login, a profile view and a cart large enough for the pool, /metrics shows the store at work', async () => {
   const idle = await scrape()

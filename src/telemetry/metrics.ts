@@ -1,6 +1,7 @@
 import type { SealTimes } from '../codec/seal.js'
 import type { OpenedText } from '../codec/text.js'
 import type { DispatchStats, Sealer } from '../dispatch/sealer.js'
+import type { SealErrorInfo } from '../options/types.js'
 import type { StoreStats } from '../stats.js'
 import type { MeterLike, MetricAttributes, ObservationSink, ResolvedMetrics } from './metrics-options.js'
 
@@ -36,6 +37,28 @@ const COUNTERS: readonly [name: string, unit: string, description: string, read:
   ['connect_redis_sealed.write.dropped', '{write}', 'Writes not made because the session ended (destroyed, expired, or no longer opening) after it was read', (s) => [[{}, s.droppedWrites]]],
   ['connect_redis_sealed.pool.worker_failures', '{operation}', 'Pooled operations whose worker threw, died or timed out, then redone inline', (s) => [[{}, s.workerFailures]]],
 ]
+
+/** Every reason an open can fail, so each series exists at zero from the start (a dashboard has a line to plot). */
+const FAILURE_REASONS = Object.keys({
+  truncated: true,
+  version: true,
+  algorithm: true,
+  key: true,
+  flags: true,
+  tag: true,
+  'too-large': true,
+  decompress: true,
+  encoding: true,
+  parse: true,
+  expired: true,
+  future: true,
+  absolute: true,
+  legacy: true,
+  'legacy-ended': true,
+  'legacy-busy': true,
+  'created-after-sealed': true,
+  'wrong-type': true,
+} satisfies Record<SealErrorInfo['reason'], true>)
 
 /** One store feeding a meter. */
 interface Source {
@@ -132,6 +155,7 @@ export class StoreMetrics {
     this.#instruments.sources.add(this.#source)
     this.#sealSize = { ...attributes, operation: 'seal' }
     this.#openSize = { ...attributes, operation: 'open' }
+    for (const reason of FAILURE_REASONS) this.#instruments.openFailures.add(0, { ...attributes, reason })
   }
 
   openFailed(reason: string): void {

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict'
 export interface Reply {
   status: number
   location: string | null
+  /** The Cache-Control header, if any. */
+  cacheControl: string | null
   body: string
 }
 
@@ -33,7 +35,7 @@ export class Browser {
       if (expired) this.cookies.delete(name)
       else this.cookies.set(name, pair.slice(name.length + 1))
     }
-    return { status: response.status, location: response.headers.get('location'), body: await response.text() }
+    return { status: response.status, location: response.headers.get('location'), cacheControl: response.headers.get('cache-control'), body: await response.text() }
   }
 
   /** The session id inside the signed `connect.sid` cookie (`s:<id>.<signature>`). */
