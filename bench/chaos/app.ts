@@ -63,8 +63,9 @@ async function serve(setup: AppSetup, config: AppConfig, index: number): Promise
     store.destroySessionsOf(String(req.query.user)).then((count) => res.json({ count }), (error: unknown) => failed(res, error))
   })
   app.get('/health', (_req: Request, res: Response) => void res.json({}))
-  // A failed session load (Redis down, timeout) is a 503 the traffic counts, not a stack trace on stderr.
-  app.use((error: unknown, _req: Request, res: Response, _next: () => void) => void failed(res, error))
+  // A failed session load (Redis down, timeout) is a 503 the traffic counts, not a stack trace on
+  // stderr; a failed touch after the response was sent (express-session's end hook) is dropped.
+  app.use((error: unknown, _req: Request, res: Response, _next: () => void) => void (res.headersSent || failed(res, error)))
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   return (server.address() as AddressInfo).port

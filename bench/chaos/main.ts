@@ -9,6 +9,7 @@
  * revocation-failovers: failovers timed right after a revocation (see revocation-failovers.ts).
  *   --trials N (50 per client and durability setting) --seconds S (900: the whole mode's bound)
  */
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { revocationFailovers } from './revocation-failovers.js'
 import { runSoak } from './soak.js'
@@ -33,9 +34,13 @@ const num = (name: keyof typeof values): number => {
 
 if (values.mode === 'revocation-failovers') {
   const results = await revocationFailovers(num('trials'), num('seconds'))
-  console.log('\n| client | durability | trials (replica stalled) | revocations acknowledged (replica stalled) | refused (ERR_SEALED_NOT_DURABLE) | undone |')
-  console.log('|---|---|---|---|---|---|')
-  for (const r of results) console.log(`| ${r.client} | ${r.durability ? 'on' : 'off'} | ${r.trials} (${r.lagging}) | ${r.acknowledged} (${r.acknowledgedLagging}) | ${r.refused} | ${r.undone} |`)
+  const table = [
+    '| client | durability | trials (replica stalled) | revocations acknowledged (replica stalled) | refused (ERR_SEALED_NOT_DURABLE) | undone |',
+    '|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.client} | ${r.durability ? 'on' : 'off'} | ${r.trials} (${r.lagging}) | ${r.acknowledged} (${r.acknowledgedLagging}) | ${r.refused} | ${r.undone} |`),
+  ].join('\n')
+  console.log(`\n${table}`)
+  writeFileSync(new URL('../results/chaos-revocation-failovers.md', import.meta.url), `${table}\n`)
 } else if (values.mode === 'soak') {
   const topology = values.topology
   if (topology !== 'sentinel' && topology !== 'cluster' && topology !== 'both') throw new TypeError('--topology must be sentinel, cluster or both')

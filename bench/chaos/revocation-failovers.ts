@@ -67,8 +67,8 @@ async function trialsFor(kind: ClientKind, durability: boolean, trials: number, 
       counts.trials++
       if (lagging) counts.lagging++
       if (ok) counts.acknowledged++
-      if (ok && lagging) counts.acknowledgedLagging++
       else counts.refused++
+      if (ok && lagging) counts.acknowledgedLagging++
       if (ok && back) counts.undone++
       await store.close().catch(() => {})
       await kind.close(client)
