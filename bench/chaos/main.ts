@@ -35,9 +35,9 @@ const num = (name: keyof typeof values): number => {
 if (values.mode === 'revocation-failovers') {
   const results = await revocationFailovers(num('trials'), num('seconds'))
   const table = [
-    '| client | durability | trials (replica stalled) | revocations acknowledged (replica stalled) | refused (ERR_SEALED_NOT_DURABLE) | undone |',
-    '|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.client} | ${r.durability ? 'on' : 'off'} | ${r.trials} (${r.lagging}) | ${r.acknowledged} (${r.acknowledgedLagging}) | ${r.refused} | ${r.undone} |`),
+    '| client | durability | trials (replica stalled) | revocations acknowledged (replica stalled) | refused (ERR_SEALED_NOT_DURABLE) | other errors | undone |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.client} | ${r.durability ? 'on' : 'off'} | ${r.trials} (${r.lagging}) | ${r.acknowledged} (${r.acknowledgedLagging}) | ${r.refused} | ${r.otherErrors} | ${r.undone} |`),
   ].join('\n')
   console.log(`\n${table}`)
   writeFileSync(new URL('../results/chaos-revocation-failovers.md', import.meta.url), `${table}\n`)

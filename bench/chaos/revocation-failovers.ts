@@ -24,8 +24,10 @@ export interface TrialCounts {
   acknowledged: number
   /** Of those, trials with the replica stalled and cut off. */
   acknowledgedLagging: number
-  /** destroy rejected (ERR_SEALED_NOT_DURABLE or another error): the app knows the logout is not certain. */
+  /** destroy rejected with ERR_SEALED_NOT_DURABLE: the app knows the logout is not certain. */
   refused: number
+  /** destroy rejected with any other error. */
+  otherErrors: number
   /** Acknowledged, and the session readable on the promoted replica. */
   undone: number
 }
@@ -40,7 +42,7 @@ async function inSync(master: LocalRedis, replica: LocalRedis): Promise<void> {
 }
 
 async function trialsFor(kind: ClientKind, durability: boolean, trials: number, deadline: number): Promise<TrialCounts> {
-  const counts: TrialCounts = { client: kind.name, durability, trials: 0, lagging: 0, acknowledged: 0, acknowledgedLagging: 0, refused: 0, undone: 0 }
+  const counts: TrialCounts = { client: kind.name, durability, trials: 0, lagging: 0, acknowledged: 0, acknowledgedLagging: 0, refused: 0, otherErrors: 0, undone: 0 }
   let master = await startRedis(ARGS)
   let replica = await startRedis([...ARGS, '--replicaof', '127.0.0.1', String(master.port)])
   try {
@@ -58,7 +60,8 @@ async function trialsFor(kind: ClientKind, durability: boolean, trials: number, 
         replica.process.kill('SIGSTOP')
         await redisCli(master.port, ['CLIENT', 'KILL', 'TYPE', 'replica'])
       }
-      const ok = await store.destroy(sid).then(() => true, () => false)
+      const outcome = await store.destroy(sid).then(() => 'ok', (error: unknown) => (error as { code?: string }).code)
+      const ok = outcome === 'ok'
       master.process.kill('SIGKILL')
       replica.process.kill('SIGCONT')
       await once(master.process, 'exit').catch(() => {})
@@ -67,7 +70,8 @@ async function trialsFor(kind: ClientKind, durability: boolean, trials: number, 
       counts.trials++
       if (lagging) counts.lagging++
       if (ok) counts.acknowledged++
-      else counts.refused++
+      else if (outcome === 'ERR_SEALED_NOT_DURABLE') counts.refused++
+      else counts.otherErrors++
       if (ok && lagging) counts.acknowledgedLagging++
       if (ok && back) counts.undone++
       await store.close().catch(() => {})
