@@ -12,6 +12,7 @@ export const SEALED_ERROR_CODES = [
   'ERR_SEALED_WORKER_MISSING',
   'ERR_SEALED_POOL_FULL',
   'ERR_SEALED_CONFLICT',
+  'ERR_SEALED_NOT_DURABLE',
 ] as const
 
 export type SealedErrorCode = (typeof SEALED_ERROR_CODES)[number]

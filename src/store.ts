@@ -8,6 +8,7 @@ import { withDeadline } from './redis/deadline.js'
 import { RecentKeys } from './redis/scan-keys.js'
 import { sessionReads } from './redis/session-reads.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
+import { Durability } from './redis/durable.js'
 import { adaptClient, ownClient, type RedisAdapter } from './redis/client.js'
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js'
 import { deriveMasterKeys } from './codec/secrets.js'
@@ -49,6 +50,7 @@ export class RedisStore extends Store {
   readonly #redis: RedisAdapter
   readonly #closeClient: (() => Promise<void>) | undefined
   readonly #writer: SessionWriter
+  readonly #durable: Durability | undefined
   readonly #engine: Promise<Engine>
   readonly #counts = { sealed: 0 }
   readonly #records: RecordAcceptance
@@ -84,6 +86,7 @@ export class RedisStore extends Store {
     this.#redis = sessionReads(withDeadline(adapter, timeout), (key) => this.#records.reject({ reason: 'wrong-type', sid: key.slice(prefix.length) }))
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#redis, this.#options.serializer) : undefined
+    this.#durable = this.#options.durability && new Durability(this.#client, this.#options.durability, this.#options.timeout)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#touches = this.#options.touchAfter > 0 ? new TouchCache(this.#options.touchAfter) : undefined
     this.#engine = this.#start()
@@ -217,10 +220,7 @@ export class RedisStore extends Store {
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
       this.#forget(key)
-      if (!(ttl > 0)) {
-        await this.#writer.delete(key)
-        return engine.accounts?.unlist(session, sid)
-      }
+      if (!(ttl > 0)) return this.#write(engine, 'write', async (writer, accounts) => (await writer.delete(key), accounts?.unlist(session, sid)))
       const stringified: unknown = this.#options.serializer.stringify(session)
       const text = isThenable(stringified) ? await stringified : stringified
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
@@ -232,11 +232,13 @@ export class RedisStore extends Store {
         return engine.sealer.seal(plain, key, { createdAt })
       }
       const base = this.#writes && baseOf(session)
-      const write =
-        base?.key === key
-          ? () => (this.#writes as ConcurrentWriter).write({ sid, key, text, base, ttl: keep, createdAt: createdAtOf(session) }, seal, (stored) => this.#open(sid, stored, engine))
-          : () => this.#overwrite(key, text, keep, seal(text, createdAtOf(session)))
-      const written = await (engine.accounts ? engine.accounts.write(session, sid, keep, write) : write())
+      const written = await this.#write(engine, 'write', (writer, accounts, redis) => {
+        const write =
+          base?.key === key
+            ? () => (this.#writes as ConcurrentWriter).write({ sid, key, text, base, ttl: keep, createdAt: createdAtOf(session) }, seal, (stored) => this.#open(sid, stored, engine), redis)
+            : () => this.#overwrite(writer, key, text, keep, seal(text, createdAtOf(session)))
+        return accounts ? accounts.write(session, sid, keep, write) : write()
+      })
       if (written === false) return
       this.#records.verified.sealed(key, written.record, written.text)
       if (keep !== undefined) this.#touches?.record(key, keep, at)
@@ -245,9 +247,9 @@ export class RedisStore extends Store {
   }
 
   /** A write without a base: the record as given (through the destroy guard when on); false when the guard refused it. */
-  async #overwrite(key: string, text: string, ttl: number | undefined, sealing: Buffer | string | Promise<Buffer | string>): Promise<Written | false> {
+  async #overwrite(writer: SessionWriter, key: string, text: string, ttl: number | undefined, sealing: Buffer | string | Promise<Buffer | string>): Promise<Written | false> {
     const record = isThenable(sealing) ? await sealing : sealing
-    return (await this.#writer.set(key, record, ttl)) === false ? false : { record, text, merged: false }
+    return (await writer.set(key, record, ttl)) === false ? false : { record, text, merged: false }
   }
 
   /** express-session copies a loaded session into a Session object (for...in); the store's marks come along. */
@@ -282,8 +284,21 @@ export class RedisStore extends Store {
     return this.#track(done, async () => {
       const engine = await this.#use()
       const keep = new Set(typeof except === 'string' ? [except] : (except ?? []))
-      return this.#accounts(engine).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine), (key) => this.#forget(key))
+      this.#accounts(engine)
+      return this.#write(engine, 'revoke', (_, accounts) =>
+        (accounts as Accounts).destroySessionsOf(user, keep, async (sid, stored) => this.#open(sid, stored, engine), (key) => this.#forget(key)),
+      )
     })
+  }
+
+  /**
+   * Runs a write with the store's writer and accounts; under `durability` a revocation (and, with
+   * `durability.writes`, any write) runs on the store's own connection, then waits for the replicas.
+   */
+  #write<T>(engine: Engine, kind: 'write' | 'revoke', work: (writer: SessionWriter, accounts: Accounts | undefined, redis: RedisAdapter) => Promise<T>): Promise<T> {
+    const durable = this.#durable
+    if (!durable || (kind === 'write' && !durable.writes)) return work(this.#writer, engine.accounts, this.#redis)
+    return durable.run((redis) => work(sessionWriter(redis, this.#options.destroyGuard), engine.accounts?.via(redis), redis))
   }
 
   /** The session's record is gone or being replaced: drop what the store remembers of it (touchAfter, recalled records). */
@@ -319,12 +334,13 @@ export class RedisStore extends Store {
       const at = Date.now()
       if (!(ttl > 0)) {
         this.#forget(key)
-        await this.#writer.delete(key)
-        return engine.accounts?.unlist(session, sid)
+        return this.#write(engine, 'write', async (writer, accounts) => (await writer.delete(key), accounts?.unlist(session, sid)))
       }
       if (touches?.canSkip(key, ttl, at)) return
-      const expire = () => this.#writer.expire(key, ttl)
-      await (engine.accounts ? engine.accounts.write(session, sid, ttl, expire) : expire())
+      await this.#write(engine, 'write', (writer, accounts) => {
+        const expire = () => writer.expire(key, ttl)
+        return accounts ? accounts.write(session, sid, ttl, expire) : expire()
+      })
       touches?.record(key, ttl, at)
     })
   }
@@ -333,10 +349,10 @@ export class RedisStore extends Store {
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       const using = this.#use()
-      if (isThenable(using)) await using
+      const engine = isThenable(using) ? await using : using
       const key = this.#key(sid)
       this.#forget(key)
-      await this.#writer.destroy(key)
+      await this.#write(engine, 'revoke', (writer) => writer.destroy(key))
     }, 'destroy', sid)
   }
 
@@ -424,6 +440,7 @@ export class RedisStore extends Store {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
       const engine = await this.#engine.catch(() => undefined)
       await engine?.sealer.close()
+      await this.#durable?.close()
       await this.#closeClient?.()
       this.#metrics?.close()
       this.#records.verified.clear()

@@ -1,4 +1,5 @@
 import type { SessionData } from 'express-session'
+import { resolveDurability } from './durability.js'
 import { CIPHERS, COMPRESSIONS, HASHES, schemeFor } from '../codec/format.js'
 import type { CompressionSettings, Encoding, SealSettings } from '../codec/seal.js'
 import { atLeast, describe, flag, integer, oneOf, onlyKnown, plainObject, timerMs } from './checks.js'
@@ -167,6 +168,7 @@ export const OPTIONS = {
   maxSealAge: { check: atLeast(1) },
   destroyGuard: { check: atLeast(1) },
   concurrency: { default: 'merge', check: (value: unknown, name: string) => oneOf(name, value, CONCURRENCY, 'merge') },
+  durability: { check: resolveDurability },
   onSealError: {
     check: (value: unknown): ((info: SealErrorInfo) => void) => {
       if (typeof value !== 'function') throw new SealedOptionsError('onSealError', 'must be a function')

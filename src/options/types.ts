@@ -4,6 +4,7 @@ import type { Encoding } from '../codec/seal.js'
 import type { OpenFailureReason } from '../codec/opened.js'
 import type { KrupteinCipher, KrupteinEncoding, KrupteinHash } from '../legacy/kruptein.js'
 import type { PoolOption } from './pool.js'
+import type { DurabilityOptions } from './durability.js'
 import type { MetricsOptions } from '../telemetry/metrics-options.js'
 
 /** Turns sessions into text and back. `parse` may return a promise. */
@@ -195,6 +196,14 @@ export interface RedisStoreOptions {
    * Default `'merge'`. See the README's "Concurrent requests".
    */
   concurrency?: Concurrency
+  /**
+   * Durable revocation: `destroy` and `destroySessionsOf` (and every write with `writes: true`)
+   * report success only once `replicas` replicas hold the change (Redis `WAIT`, at most `timeout`
+   * ms, on a connection of the store's own), else fail with `ERR_SEALED_NOT_DURABLE`. Needs a
+   * node-redis, ioredis or iovalkey `client` (or `url`). Default: none (Redis replicates
+   * asynchronously; a failover may undo a revocation). See docs/SCALING.md.
+   */
+  durability?: DurabilityOptions
   /**
    * Which user a session belongs to, e.g. `(s) => s.user?.id`; `undefined`, `null` or `''` for none.
    * With it, every write also lists the session in its user's index (a sorted set under the prefix

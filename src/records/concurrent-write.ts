@@ -66,8 +66,8 @@ export class ConcurrentWriter {
     private readonly serializer: Serializer,
   ) {}
 
-  /** Writes `write`, merging as needed; false when the session had ended. */
-  async write(write: BasedWrite, seal: Seal, open: Open): Promise<Written | false> {
+  /** Writes `write`, merging as needed; false when the session had ended. `redis`: another connection (durable writes). */
+  async write(write: BasedWrite, seal: Seal, open: Open, redis: RedisAdapter = this.redis): Promise<Written | false> {
     const { key, base } = write
     let token = base.token
     let createdAt = write.createdAt
@@ -75,11 +75,11 @@ export class ConcurrentWriter {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       if (attempt > 1) await delay(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt))
       const record = await awaited(seal(text, createdAt))
-      const outcome = await setIfUnchanged(this.redis, key, record, write.ttl, token)
+      const outcome = await setIfUnchanged(redis, key, record, write.ttl, token)
       if (outcome === 'written') return { record, text, merged: text !== write.text }
       if (outcome === 'gone') return this.#dropped()
       this.counts.conflicts++
-      const stored = await this.redis.get(key)
+      const stored = await redis.get(key)
       const theirs = stored === null ? null : await awaited(open(stored))
       if (stored === null || theirs === null) return this.#dropped()
       token = recordToken(stored)

@@ -48,6 +48,11 @@ export class Accounts {
     this.index = index
   }
 
+  /** The same accounts through another connection (the store's own, for durable writes). */
+  via(redis: RedisAdapter): Accounts {
+    return new Accounts(redis, this.prefix, this.userOf, this.guardSeconds, this.index.via(redis))
+  }
+
   /**
    * Lists the session under its owner's index, then runs `writeRecord` and gives its result. On one
    * node both go out back to back on the same connection (Redis runs them in order, one round trip);

@@ -47,14 +47,25 @@ function pairs(reply: unknown): IndexEntry[] {
  */
 export class UserIndex {
   readonly #macKeys: readonly Buffer[]
-  readonly #keys = new RecentMap<string, readonly string[]>(REMEMBERED_USERS)
+  readonly #keys: RecentMap<string, readonly string[]>
 
   constructor(
     private readonly redis: RedisAdapter,
     private readonly prefix: string,
-    masters: readonly MasterKey[],
+    masters: readonly MasterKey[] | UserIndex,
   ) {
-    this.#macKeys = masters.map((m) => Buffer.from(hkdfSync('sha256', m.key, SALT, 'user-index-key', 32)))
+    if (masters instanceof UserIndex) {
+      this.#macKeys = masters.#macKeys
+      this.#keys = masters.#keys
+    } else {
+      this.#macKeys = masters.map((m) => Buffer.from(hkdfSync('sha256', m.key, SALT, 'user-index-key', 32)))
+      this.#keys = new RecentMap<string, readonly string[]>(REMEMBERED_USERS)
+    }
+  }
+
+  /** The same index (keys, remembered users) through another connection. */
+  via(redis: RedisAdapter): UserIndex {
+    return new UserIndex(redis, this.prefix, this)
   }
 
   /** The index keys of `user`, newest key first. */

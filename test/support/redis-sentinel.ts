@@ -1,5 +1,6 @@
 /**
- * A real local Sentinel set: one master, one replica and one sentinel on free loopback ports.
+ * A real local Sentinel set: one master, one replica and one sentinel on free loopback ports (or
+ * more replicas and sentinels, as the chaos soak asks).
  * The data nodes are `startRedis()` servers; the sentinel is `redis-server <conf> --sentinel`,
  * since Sentinel needs a config file it can rewrite (startRedis takes arguments only).
  */
@@ -17,13 +18,13 @@ const DATA_ARGS = ['--repl-diskless-sync-delay', '0', '--replica-announce-ip', H
 export interface LocalSentinelSet {
   readonly name: string
   readonly sentinelPort: number
-  /** `{ host, port }` of the sentinel, for client seed lists. */
+  /** `{ host, port }` of every sentinel, for client seed lists. */
   readonly sentinels: readonly { host: string; port: number }[]
   readonly dataNodes: readonly LocalRedis[]
   /** The master's port as the sentinel reports it. */
   masterPort(): Promise<number>
-  /** Waits until the sentinel knows the master and its replica, and the replica is in sync. */
-  settled(): Promise<{ masterPort: number; replicaPort: number }>
+  /** Waits until the sentinel knows the master and its replicas, and the replicas are in sync. */
+  settled(): Promise<{ masterPort: number; replicaPort: number; replicaPorts: number[] }>
   /**
    * `SENTINEL FAILOVER`, then waits until the old master replicates from the promoted replica (the
    * sentinel converts it about 8-10 s after the promotion). Resolves with the new master's port.
@@ -37,7 +38,7 @@ interface Sentinel {
   stop(): Promise<void>
 }
 
-async function startSentinel(masterPort: number): Promise<Sentinel> {
+async function startSentinel(masterPort: number, quorum: number): Promise<Sentinel> {
   const binary = findRedisServer()
   if (!binary) throw new Error(INSTALL_HINT)
   const port = await freePort()
@@ -51,7 +52,7 @@ async function startSentinel(masterPort: number): Promise<Sentinel> {
       'daemonize no',
       `dir ${dir}`,
       `sentinel announce-ip ${HOST}`,
-      `sentinel monitor ${MASTER_NAME} ${HOST} ${masterPort} 1`,
+      `sentinel monitor ${MASTER_NAME} ${HOST} ${masterPort} ${quorum}`,
       `sentinel down-after-milliseconds ${MASTER_NAME} 2000`,
       `sentinel failover-timeout ${MASTER_NAME} 10000`,
       `sentinel parallel-syncs ${MASTER_NAME} 1`,
@@ -103,52 +104,56 @@ async function role(port: number): Promise<Map<string, string>> {
   return infoFields(await redisCli(port, ['INFO', 'replication']))
 }
 
-/** Starts master, replica and sentinel, and waits until they have settled. */
-export async function startSentinelSet(): Promise<LocalSentinelSet> {
+/** Starts the master, `replicas` replicas and `sentinels` sentinels (quorum: a majority), and waits until they have settled. */
+export async function startSentinelSet({ replicas = 1, sentinels = 1 }: { replicas?: number; sentinels?: number } = {}): Promise<LocalSentinelSet> {
   requireRedisCli()
   const dataNodes: LocalRedis[] = []
-  let sentinel: Sentinel | undefined
+  const started: Sentinel[] = []
   const stop = async () => {
-    await sentinel?.stop()
+    await Promise.all(started.map((sentinel) => sentinel.stop()))
     await Promise.all(dataNodes.map((node) => node.stop()))
   }
   try {
     const master = await startRedis(DATA_ARGS)
     dataNodes.push(master)
-    dataNodes.push(await startRedis([...DATA_ARGS, '--replicaof', HOST, String(master.port)]))
-    const started = await startSentinel(master.port)
-    sentinel = started
-    const sentinelPort = started.port
+    for (let i = 0; i < replicas; i++) dataNodes.push(await startRedis([...DATA_ARGS, '--replicaof', HOST, String(master.port)]))
+    for (let i = 0; i < sentinels; i++) started.push(await startSentinel(master.port, Math.floor(sentinels / 2) + 1))
+    const sentinelPort = (started[0] as Sentinel).port
 
     const masterPort = async () => {
       const [host, port] = (await redisCli(sentinelPort, ['SENTINEL', 'get-master-addr-by-name', MASTER_NAME])).split(/\r?\n/)
       if (host !== HOST || !port) throw new Error(`the sentinel reports master ${host}:${port}`)
       return Number(port)
     }
-    /** The data nodes agree with the sentinel: its master is a master, the other node replicates from it, in sync. */
+    /** The data nodes agree with the sentinel: its master is a master, the others replicate from it, in sync. */
     const dataNodesAgree = async () => {
       const current = await masterPort()
-      const other = dataNodes.find((node) => node.port !== current)
-      if (!other) return undefined
-      const [masterInfo, replicaInfo] = await Promise.all([role(current), role(other.port)])
-      if (masterInfo.get('role') !== 'master' || masterInfo.get('connected_slaves') !== '1') return undefined
-      if (replicaInfo.get('role') !== 'slave' || replicaInfo.get('master_port') !== String(current)) return undefined
-      if (replicaInfo.get('master_link_status') !== 'up' || replicaInfo.get('master_sync_in_progress') !== '0') return undefined
-      return { masterPort: current, replicaPort: other.port }
+      const others = dataNodes.filter((node) => node.port !== current).map((node) => node.port)
+      if (others.length !== replicas) return undefined
+      const masterInfo = await role(current)
+      if (masterInfo.get('role') !== 'master' || masterInfo.get('connected_slaves') !== String(replicas)) return undefined
+      for (const replicaInfo of await Promise.all(others.map(role))) {
+        if (replicaInfo.get('role') !== 'slave' || replicaInfo.get('master_port') !== String(current)) return undefined
+        if (replicaInfo.get('master_link_status') !== 'up' || replicaInfo.get('master_sync_in_progress') !== '0') return undefined
+      }
+      return { masterPort: current, replicaPort: others[0] as number, replicaPorts: others }
     }
     const settled = () =>
-      pollUntil('the sentinel set to settle (one master, one replica in sync, both known to the sentinel)', async () => {
+      pollUntil('the sentinel set to settle (one master, its replicas in sync, all known to every sentinel)', async () => {
         const nodes = await dataNodesAgree()
         if (!nodes) return undefined
-        const known = await sentinelReplicas(sentinelPort)
-        return known.length === 1 && known.every((r) => r.get('port') === String(nodes.replicaPort) && replicaLooksGood(r, nodes.masterPort)) ? nodes : undefined
+        for (const sentinel of started) {
+          const known = await sentinelReplicas(sentinel.port)
+          if (known.length !== replicas || !known.every((r) => nodes.replicaPorts.includes(Number(r.get('port'))) && replicaLooksGood(r, nodes.masterPort))) return undefined
+        }
+        return nodes
       }, 30_000)
 
     await settled()
     return {
       name: MASTER_NAME,
       sentinelPort,
-      sentinels: [{ host: HOST, port: sentinelPort }],
+      sentinels: started.map((sentinel) => ({ host: HOST, port: sentinel.port })),
       dataNodes,
       masterPort,
       settled,
@@ -163,7 +168,7 @@ export async function startSentinelSet(): Promise<LocalSentinelSet> {
         }, 30_000, 200)
         return pollUntil('the old master to replicate from the promoted one', async () => {
           const now = await dataNodesAgree()
-          return now && now.masterPort !== before && now.replicaPort === before ? now.masterPort : undefined
+          return now && now.masterPort !== before && now.replicaPorts.includes(before) ? now.masterPort : undefined
         }, 30_000)
       },
       stop,

@@ -1,0 +1,139 @@
+/**
+ * Durable revocation on a real master and replica: `destroy` and `destroySessionsOf` (and writes
+ * with `writes: true`) report success only once the replica holds the change; a stalled replica
+ * gives ERR_SEALED_NOT_DURABLE; the WAIT runs on the store's own connection, so the user's client
+ * keeps answering meanwhile. Every client kind.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { RedisStore, SealedError, type RedisStoreOptions } from '../src/index.js'
+import { redisCli } from './support/redis-cli.js'
+import { clientKinds } from './support/redis.js'
+import { startReplicated, type ReplicatedRedis } from './support/redis-replica.js'
+import { SECRET_A, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
+
+let pair: ReplicatedRedis
+before(async () => {
+  pair = await startReplicated()
+})
+after(() => pair?.stop())
+
+const onReplica = (key: string) => redisCli(pair.replica.port, ['EXISTS', key])
+
+function notDurable(error: unknown): boolean {
+  assert.ok(error instanceof SealedError, `a SealedError, got ${String(error)}`)
+  assert.equal(error.code, 'ERR_SEALED_NOT_DURABLE')
+  assert.match(error.message, /may not survive a failover/)
+  return true
+}
+
+describe('durability: option checks name the field', () => {
+  const cases: [unknown, RegExp][] = [
+    [1, /"durability" must be an object/],
+    [{ timeout: 100 }, /"durability\.replicas" is required/],
+    [{ replicas: 1 }, /"durability\.timeout" is required/],
+    [{ replicas: 0, timeout: 100 }, /"durability\.replicas" must be an integer >= 1/],
+    [{ replicas: 1, timeout: 0.5 }, /"durability\.timeout" must be an integer >= 1/],
+    [{ replicas: 1, timeout: 100, writes: 'yes' }, /"durability\.writes" must be a boolean/],
+    [{ replicas: 1, timeout: 100, wait: true }, /"durability\.wait" is not a known option/],
+  ]
+  for (const [value, message] of cases) {
+    it(`${JSON.stringify(value)} → ${message.source}`, () => {
+      assert.throws(() => new RedisStore({ url: 'redis://127.0.0.1:1', secret: SECRET_A, durability: value } as unknown as RedisStoreOptions), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'ERR_SEALED_OPTIONS')
+        assert.match((e as Error).message, message)
+        return true
+      })
+    })
+  }
+  it('a client without duplicate() is refused by name', () => {
+    const fake = { withTypeMapping: () => fake, mGet: async () => [] }
+    assert.throws(() => new RedisStore({ client: fake, secret: SECRET_A, durability: { replicas: 1, timeout: 100 } }), /"durability" needs a node-redis, ioredis or iovalkey client/)
+  })
+})
+
+for (const kind of clientKinds()) {
+  describe(`durability with ${kind.name}`, () => {
+    let client: object
+    const stores = new StoreTracker()
+    before(async () => {
+      client = await kind.create(pair.master.url)
+    })
+    after(async () => {
+      await stores.closeAll()
+      await kind.close(client)
+    })
+    const store = (extra: Partial<RedisStoreOptions> = {}) =>
+      stores.create({ client, prefix: uniquePrefix('durable'), durability: { replicas: 1, timeout: 300 }, ...extra })
+
+    it('destroy resolves once the replica holds the deletion', async () => {
+      const s = store()
+      await s.set('a', sessionWith({ n: 1 }))
+      await s.destroy('a')
+      assert.equal(await onReplica(`${s.prefix}a`), '0')
+    })
+
+    it('a stalled replica: destroy fails with ERR_SEALED_NOT_DURABLE; the master has the deletion; set without writes still succeeds', async () => {
+      const s = store()
+      await s.set('b', sessionWith({ n: 1 }))
+      pair.stall()
+      try {
+        await assert.rejects(s.destroy('b'), notDurable)
+        assert.equal(await s.get('b'), null)
+        await s.set('c', sessionWith({ n: 2 }))
+      } finally {
+        await pair.resume()
+      }
+    })
+
+    it('writes: true makes set wait too (and fail on a stalled replica)', async () => {
+      const s = store({ durability: { replicas: 1, timeout: 300, writes: true } })
+      await s.set('d', sessionWith({ n: 1 }))
+      assert.equal(await onReplica(`${s.prefix}d`), '1')
+      pair.stall()
+      try {
+        await assert.rejects(s.set('e', sessionWith({ n: 2 })), notDurable)
+      } finally {
+        await pair.resume()
+      }
+    })
+
+    it('destroySessionsOf waits for the replica, and fails on a stalled one', async () => {
+      const s = store({ userOf: (session) => (session as { user?: string }).user })
+      await Promise.all(['u1', 'u2', 'u3'].map((sid) => s.set(sid, sessionWith({ user: 'ann' }))))
+      assert.equal(await s.destroySessionsOf('ann', { except: 'u3' }), 2)
+      assert.equal(await onReplica(`${s.prefix}u1`), '0')
+      assert.equal(await onReplica(`${s.prefix}u3`), '1')
+      pair.stall()
+      try {
+        await assert.rejects(s.destroySessionsOf('ann'), notDurable)
+      } finally {
+        await pair.resume()
+      }
+    })
+
+    it("the user's client keeps answering while a WAIT is pending on the store's connection", async () => {
+      const s = store({ durability: { replicas: 1, timeout: 1500 } })
+      await s.set('f', sessionWith({ n: 1 }))
+      const other = store({ durability: undefined })
+      await other.set('g', sessionWith({ n: 1 }))
+      pair.stall()
+      try {
+        let settled = false
+        const destroyed = s.destroy('f').then(
+          () => 'resolved',
+          (error: unknown) => (notDurable(error) ? 'not durable' : 'other'),
+        ).finally(() => (settled = true))
+        let answered = 0
+        for (let i = 0; i < 100_000 && !settled; i++) {
+          assert.ok(await other.get('g'))
+          answered++
+        }
+        assert.equal(await destroyed, 'not durable')
+        assert.ok(answered >= 20, `the shared client answered ${answered} reads during the WAIT`)
+      } finally {
+        await pair.resume()
+      }
+    })
+  })
+}
