@@ -11,7 +11,6 @@ import { requireUser, userName } from './session-steps.js'
 
 export { browserOf, deviceName, MAX_BROWSER_CHARS } from './device-names.js'
 
-
 /** The latest sign of use: the last write, or the last request noted in the session (`lastSeen`). */
 function lastActivity(device: UserSession): number | undefined {
   const times = [device.sealedAt, device.session.lastSeen].filter((t): t is number => typeof t === 'number' && Number.isFinite(t))

@@ -66,17 +66,14 @@ export interface PageOptions {
 
 function header({ user, operator }: PageOptions): string {
   if (operator) return '<header><a class="brand" href="/stats">Operator · connect-redis-sealed example</a></header>'
-  const links = user
-    ? `<a href="/">Home</a><a href="/profile">Profile</a><a href="/cart">Cart</a><a href="/devices">Devices</a>`
-    : `<a href="/">Log in</a>`
-  const account = user
-    ? `<span class="who" title="Logged in as ${escapeHtml(user)}">${escapeHtml(user)}</span>
-      <form method="post" action="/logout"><button type="submit">Log out</button></form>`
-    : ''
+  const brand = '<a class="brand" href="/">connect-redis-sealed <span>example</span></a>'
+  if (!user) return `<header>${brand}</header>`
   return `<header>
-  <a class="brand" href="/">connect-redis-sealed <span>example</span></a>
+  ${brand}
   <button type="button" class="menu-toggle" aria-expanded="false" aria-controls="site-nav">Menu</button>
-  <div class="site-nav" id="site-nav"><nav>${links}</nav>${account}</div>
+  <div class="site-nav" id="site-nav"><nav><a href="/">Home</a><a href="/profile">Profile</a><a href="/cart">Cart</a><a href="/devices">Devices</a></nav>
+    <span class="who" title="Logged in as ${escapeHtml(user)}">${escapeHtml(user)}</span>
+    <form method="post" action="/logout"><button type="submit">Log out</button></form></div>
 </header>`
 }
 
@@ -102,7 +99,7 @@ ${header(options)}
 ${noticeHtml(options.notice)}
 ${body}
 </main>
-${options.operator ? '' : MENU_SCRIPT}${options.tail ?? ''}
+${options.user ? MENU_SCRIPT : ''}${options.tail ?? ''}
 </body>
 </html>
 `

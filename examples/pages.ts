@@ -4,9 +4,6 @@
  */
 import { escapeHtml, formatCount, layout, plural, timeTag, type Notice } from './layout.js'
 
-export { escapeHtml, formatCount, formatMoney, layout } from './layout.js'
-export { PRODUCTS, type CartItem, type Product } from './products.js'
-
 export function loginPage(notice?: Notice): string {
   return layout(
     'Welcome',

@@ -41,6 +41,9 @@ export const STYLE = `
   dl.stats dd { margin: 0; }
   @media (max-width: 40rem) {
     body { padding: 0 .75rem 1.5rem; }
+    header { gap: .5rem; }
+    .brand { font-size: .95rem; }
+    .menu-toggle { padding: .25rem .7rem; }
     h1 { font-size: 1.35rem; }
     .js .menu-toggle { display: inline-block; }
     .js .site-nav { display: none; }

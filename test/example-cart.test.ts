@@ -7,15 +7,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { MAX_CART_ITEMS } from '../examples/products.js'
 import { exampleApp } from './support/example-app.js'
-import { Browser } from './support/http-browser.js'
+import { loggedIn as logIn, type Browser } from './support/http-browser.js'
 
 const example = exampleApp()
 
-async function loggedIn(name: string): Promise<Browser> {
-  const browser = new Browser(example.app.url)
-  assert.equal((await browser.request('/login', { name })).status, 303)
-  return browser
-}
+const loggedIn = (name: string): Promise<Browser> => logIn(example.app.url, name)
 
 /** Posts a form, checks it redirects to /cart, and returns the page that follows. */
 async function post(browser: Browser, path: string, form: Record<string, string>): Promise<string> {

@@ -7,18 +7,13 @@ import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { deviceName, MAX_BROWSER_CHARS } from '../examples/devices.js'
 import { exampleApp } from './support/example-app.js'
-import { Browser } from './support/http-browser.js'
+import { Browser, loggedIn as logIn } from './support/http-browser.js'
 
 const example = exampleApp()
 
 const unique = (name: string) => `${name} ${randomBytes(3).toString('hex')}`
 
-async function loggedIn(name: string, userAgent?: string): Promise<Browser> {
-  const browser = new Browser(example.app.url, userAgent)
-  const login = await browser.request('/login', { name })
-  assert.equal(login.status, 303)
-  return browser
-}
+const loggedIn = (name: string, userAgent?: string): Promise<Browser> => logIn(example.app.url, name, userAgent)
 
 const stillIn = async (browser: Browser): Promise<boolean> => (await browser.request('/profile')).status === 200
 const rows = (body: string): string[] => body.match(/<tr(?: class="current")?><td class="browser"[\s\S]*?<\/tr>/g) ?? []

@@ -7,16 +7,12 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
 import { exampleApp } from './support/example-app.js'
-import { Browser } from './support/http-browser.js'
+import { loggedIn as logIn, type Browser } from './support/http-browser.js'
 
 const example = exampleApp()
 const TRIALS = 12
 
-async function loggedIn(name: string): Promise<Browser> {
-  const browser = new Browser(example.app.url)
-  assert.equal((await browser.request('/login', { name })).status, 303)
-  return browser
-}
+const loggedIn = (name: string): Promise<Browser> => logIn(example.app.url, name)
 
 test(`a write in flight never brings a logged-out device back (${TRIALS} trials)`, async (t: TestContext) => {
   let revived = 0

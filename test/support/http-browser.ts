@@ -46,3 +46,11 @@ export class Browser {
     return match[1] as string
   }
 }
+
+/** A browser logged in to the example app at `base` as `name` (the login answered with a redirect). */
+export async function loggedIn(base: string, name: string, userAgent?: string): Promise<Browser> {
+  const browser = new Browser(base, userAgent)
+  const login = await browser.request('/login', { name })
+  assert.equal(login.status, 303, `login as ${name}`)
+  return browser
+}
