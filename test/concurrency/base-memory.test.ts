@@ -32,12 +32,12 @@ it('bases of sessions read are released with the session objects (heap measured)
   for (let i = 0; i < N; i++) await writer.set(`m${i}`, sessionWith({ blob: String(i).padEnd(512 * 1024, 'x') }))
   const reader = stores.create({ client: client.client, prefix, ...compress })
   const before = heap()
-  let held: unknown[] = []
+  const held: unknown[] = []
   for (let i = 0; i < N; i++) held.push(await reader.get(`m${i}`))
   const holding = heap() - before
   assert.ok(holding > 10 * MiB, `while the sessions are held their texts are too (${(holding / MiB).toFixed(1)} MiB)`)
   assert.equal(held.length, N)
-  held = []
+  held.length = 0
   const released = heap() - before
   // The recalled-records cache may keep up to its own 4 MiB budget; the bases add nothing.
   assert.ok(released < 6 * MiB, `after the objects are gone the heap is back within the recall budget (${(released / MiB).toFixed(1)} MiB)`)
