@@ -26,8 +26,9 @@ interface Group {
  * Three-way merge of arrays as sequences, like a text merge of lines: elements are compared by
  * value (numbered by `JsonIds`), each side's changes against the base are
  * found by a diff, and changes to different stretches all take effect. Insertions of both sides
- * at one place keep both (theirs first; an item both inserted appears once). Where both changed
- * one stretch differently, stretches of equal length holding objects (or arrays) merge element
+ * at one place keep both (theirs first; an item both inserted appears once). Removals of both
+ * sides all take effect, also where they overlap. Where both changed one stretch differently
+ * otherwise, stretches of equal length holding objects (or arrays) merge element
  * by element; otherwise this request's stretch wins and one conflict is counted.
  */
 export function mergeArrays(
@@ -56,6 +57,7 @@ export function mergeArrays(
     else if (!group.hunks.some((h) => !h.mine)) append(out, mineStretch.values)
     else if (group.start === group.end) append(out, union(theirsStretch, mineStretch))
     else if (sameIds(mineStretch.ids, theirsStretch.ids)) append(out, mineStretch.values)
+    else if (group.hunks.every((h) => h.sideStart === h.sideEnd)) append(out, keptByBoth(base, group))
     else if (alignedContainers(base, group, mineStretch.values, theirsStretch.values)) {
       for (let i = 0; i < mineStretch.values.length; i++) out.push(mergeChild(base[group.start + i], mineStretch.values[i], theirsStretch.values[i]))
     } else {
@@ -125,6 +127,13 @@ function stretchOf(
   }
   take(base, baseIds, position, group.end)
   return { values, ids }
+}
+
+/** Where both sides only removed items: what neither removed. */
+function keptByBoth(base: readonly unknown[], group: Group): unknown[] {
+  const removed = new Uint8Array(group.end - group.start)
+  for (const hunk of group.hunks) removed.fill(1, hunk.baseStart - group.start, hunk.baseEnd - group.start)
+  return base.slice(group.start, group.end).filter((_, i) => removed[i] === 0)
 }
 
 /** Both insertions at one place: common items once, and at each difference theirs before mine. */

@@ -120,6 +120,55 @@ test('two sides appending different items to one array keep both, theirs first',
   )
 })
 
+test('one side removes any items while the other pushes: no conflict, both take effect', () => {
+  const base = fc.uniqueArray(fc.nat(1000), { maxLength: 30 })
+  const keep = fc.array(fc.boolean(), { minLength: 1, maxLength: 12 })
+  fc.assert(
+    fc.property(base, keep, fc.uniqueArray(fc.nat(1000), { minLength: 1, maxLength: 4 }), fc.boolean(), (items, kept, pushed, minePushes) => {
+      const removing = sideOf(items, kept, [], 'r')
+      const pushing = [...items, ...pushed.map((n) => `p${n}`)]
+      const outcome = minePushes ? mergeThreeWay(items, pushing, removing) : mergeThreeWay(items, removing, pushing)
+      assert.deepEqual(outcome.value, [...removing, ...pushed.map((n) => `p${n}`)])
+      assert.equal(outcome.conflicts, 0)
+    }),
+    RUNS,
+  )
+})
+
+test('both sides remove items, even neighbours: every removal takes effect, no conflict', () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.nat(1000), { maxLength: 30 }), fc.array(fc.constantFrom('mine', 'theirs', 'both', 'none'), { minLength: 1, maxLength: 9 }), (items, who) => {
+      const removedBy = (side: string) => (_: number, i: number) => who[i % who.length] !== side && who[i % who.length] !== 'both'
+      const mine = items.filter(removedBy('mine'))
+      const theirs = items.filter(removedBy('theirs'))
+      const outcome = mergeThreeWay(items, mine, theirs)
+      assert.deepEqual(outcome.value, items.filter((item) => mine.includes(item) && theirs.includes(item)))
+      assert.equal(outcome.conflicts, 0)
+    }),
+    RUNS,
+  )
+})
+
+test('both sides remove different items and push new ones (the cart race): every push and removal holds, no conflict', () => {
+  const who = fc.array(fc.constantFrom('mine', 'theirs', 'none', 'none'), { minLength: 1, maxLength: 9 })
+  const pushes = fc.uniqueArray(fc.nat(1000), { maxLength: 4 })
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.nat(1000), { maxLength: 30 }), who, pushes, pushes, (items, remover, minePushes, theirsPushes) => {
+      const keptBy = (side: string) => (_: number, i: number) => remover[i % remover.length] !== side
+      const mine = [...items.filter(keptBy('mine')), ...minePushes.map((n) => `m${n}`)]
+      const theirs = [...items.filter(keptBy('theirs')), ...theirsPushes.map((n) => `t${n}`)]
+      const outcome = mergeThreeWay(items, mine, theirs)
+      const kept = items.filter((_, i) => remover[i % remover.length] === 'none')
+      const merged = outcome.value as unknown[]
+      assert.deepEqual(merged.slice(0, kept.length), kept)
+      const pushed = [...theirsPushes.map((n) => `t${n}`), ...minePushes.map((n) => `m${n}`)]
+      assert.deepEqual([...merged.slice(kept.length)].sort(), pushed.sort(), 'every push once, after the kept items')
+      assert.equal(outcome.conflicts, 0)
+    }),
+    RUNS,
+  )
+})
+
 test('arrays: mine\'s insertions and removals always hold; theirs\' too unless a conflict was counted', () => {
   const base = fc.uniqueArray(fc.nat(1000), { maxLength: 40 })
   const keep = fc.array(fc.boolean(), { minLength: 1, maxLength: 12 })

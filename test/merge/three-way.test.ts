@@ -91,6 +91,11 @@ test('arrays: removing the last item while the other side pushes keeps the push'
   assert.deepEqual(merged(['k', 'a'], ['a'], ['t', 'k', 'a']), ['t', 'a'], 'at the front too')
 })
 
+test('arrays: neighbouring items changed one by each side both take effect', () => {
+  assert.deepEqual(merged(['a', 'b', 'c', 'd'], ['a', 'X', 'c', 'd'], ['a', 'b', 'Y', 'd']), ['a', 'X', 'Y', 'd'])
+  assert.deepEqual(merged(['a', 'b', 'c', 'd'], ['a', 'c', 'd'], ['a', 'b', 'd']), ['a', 'd'])
+})
+
 test('arrays: items are compared by value, objects with keys in any order', () => {
   const base = [{ id: 1, q: 1 }, { id: 2, q: 1 }]
   const mine = [{ q: 1, id: 1 }, { id: 2, q: 1 }, { id: 3, q: 1 }]
