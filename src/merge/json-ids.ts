@@ -16,16 +16,20 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export class JsonIds {
   readonly #containers = new Map<object, number>()
   readonly #bySignature = new Map<string, number>()
+  readonly #scalars = new Map<unknown, number>()
+  #next = 0
 
   /** The number of `value`. */
   of(value: unknown): number {
-    if (typeof value !== 'object' || value === null) return this.#intern(scalarSignature(value))
+    if (typeof value !== 'object' || value === null) return this.#scalar(value)
     return this.#containers.get(value) ?? this.#number(value)
   }
 
   /** Deep equality of JSON data. */
   equal(a: unknown, b: unknown): boolean {
-    return a === b || this.of(a) === this.of(b)
+    if (a === b) return true
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+    return Array.isArray(a) === Array.isArray(b) && this.of(a) === this.of(b)
   }
 
   #number(root: object): number {
@@ -67,12 +71,13 @@ export class JsonIds {
 
   #intern(signature: string): number {
     let id = this.#bySignature.get(signature)
-    if (id === undefined) this.#bySignature.set(signature, (id = this.#bySignature.size))
+    if (id === undefined) this.#bySignature.set(signature, (id = this.#next++))
     return id
   }
-}
 
-function scalarSignature(value: unknown): string {
-  if (typeof value === 'string') return `s${value}`
-  return `x${typeof value}:${String(value)}`
+  #scalar(value: unknown): number {
+    let id = this.#scalars.get(value)
+    if (id === undefined) this.#scalars.set(value, (id = this.#next++))
+    return id
+  }
 }

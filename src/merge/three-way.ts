@@ -28,6 +28,8 @@ const ABSENT: unique symbol = Symbol('absent')
  * `mergeArrays`), anything else is replaced whole. A key both sides added as objects (or both
  * as arrays) merges against an empty one. Keys such as `__proto__` are merged as own data
  * properties. The result shares unchanged parts with the inputs; the inputs are not modified.
+ * Inputs must be JSON data (what `JSON.parse` returns): a cycle met while comparing throws a
+ * `TypeError`.
  */
 export function mergeThreeWay(base: unknown, mine: unknown, theirs: unknown): MergeOutcome {
   const ids = new JsonIds()
@@ -35,10 +37,10 @@ export function mergeThreeWay(base: unknown, mine: unknown, theirs: unknown): Me
   const countConflict = (): void => {
     conflicts++
   }
+  // Containers of one kind on all three sides are merged part by part, which gives the same
+  // result as comparing them whole first (an unchanged side yields the other one), without
+  // numbering the whole tree; below them, the comparisons below number only what they compare.
   const merge = (b: unknown, m: unknown, t: unknown, depth: number): unknown => {
-    if (ids.equal(m, t)) return m
-    if (ids.equal(m, b)) return t
-    if (ids.equal(t, b)) return m
     if (depth < MAX_MERGE_DEPTH) {
       const kind = sameContainerKind(m, t)
       const from = b === ABSENT ? emptyOf(kind) : b
@@ -49,6 +51,9 @@ export function mergeThreeWay(base: unknown, mine: unknown, theirs: unknown): Me
         return mergeArrays(from, m as unknown[], t as unknown[], { ids, countConflict, mergeChild: (cb, cm, ct) => merge(cb, cm, ct, depth + 1) })
       }
     }
+    if (ids.equal(m, t)) return m
+    if (ids.equal(m, b)) return t
+    if (ids.equal(t, b)) return m
     countConflict()
     return m
   }
@@ -62,7 +67,10 @@ function mergeObjects(base: JsonObject, mine: JsonObject, theirs: JsonObject, me
   const keys = new Set([...Object.keys(mine), ...Object.keys(theirs)])
   for (const key of keys) {
     const value = mergeChild(valueAt(base, key), valueAt(mine, key), valueAt(theirs, key))
-    if (value !== ABSENT) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+    if (value === ABSENT) continue
+    // Assigning `__proto__` would set the prototype; every other key is an ordinary own property.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+    else out[key] = value
   }
   return out
 }

@@ -137,10 +137,13 @@ test('hostile keys are merged as own data and pollute no prototype', () => {
   assert.deepEqual(Object.keys(Object.prototype), [])
 })
 
-test('a cyclic value (not JSON data) is refused with a TypeError, not a hang', () => {
-  const cyclic: Record<string, unknown> = { a: 1 }
-  cyclic.self = { back: cyclic }
-  assert.throws(() => mergeThreeWay({ a: 1 }, cyclic, { a: 2 }), TypeError)
+test('cyclic values (not JSON data) on both sides end in a TypeError, not a hang', () => {
+  const mine: Record<string, unknown> = { a: 1 }
+  mine.self = { back: mine }
+  const theirs: Record<string, unknown> = { a: 2 }
+  theirs.self = { back: theirs }
+  assert.throws(() => mergeThreeWay({ a: 0 }, mine, theirs), TypeError)
+  assert.throws(() => mergeThreeWay([], [mine], [theirs]), TypeError)
 })
 
 function nested(depth: number, leaf: unknown): unknown {
