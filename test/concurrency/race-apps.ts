@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { Agent, request } from 'node:http'
+import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import type { RaceAppConfig, ToChild, ToParent } from './fixtures/race-app.js'
 
@@ -28,7 +28,6 @@ export interface Reply {
 }
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/race-app.ts', import.meta.url))
-const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 
 /** One app process per config, all with one secret (and the default prefix). */
 export async function startRaceApps(configs: readonly Omit<RaceAppConfig, 'secret'>[]): Promise<RaceApp[]> {
@@ -85,10 +84,10 @@ async function startRaceApp(config: RaceAppConfig): Promise<RaceApp> {
   }
 }
 
-/** One HTTP request (keep-alive); rejects on a network error or after 20 s without an answer. */
+/** One HTTP request on a fresh connection; rejects on a network error or after 20 s without an answer. */
 export function call(port: number, method: string, path: string, cookie?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: cookie ? { cookie } : {} }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (text += chunk))
@@ -117,6 +116,16 @@ export async function login(app: RaceApp, user: string): Promise<{ cookie: strin
 export async function stateOf(app: RaceApp, cookie: string): Promise<Record<string, unknown> | null> {
   const reply = await call(app.port, 'GET', '/state', cookie)
   return (reply.body.session as Record<string, unknown> | null) ?? null
+}
+
+/** The sum of the apps' `stats()` write counters (ours only; zeros for connect-redis). */
+export async function writeCounts(apps: readonly RaceApp[]): Promise<Record<'conflicts' | 'merges' | 'mergeConflicts' | 'droppedWrites', number>> {
+  const sum = { conflicts: 0, merges: 0, mergeConflicts: 0, droppedWrites: 0 }
+  for (const app of apps) {
+    const stats = (await call(app.port, 'GET', '/stats')).body as Record<string, unknown> | null
+    for (const name of Object.keys(sum) as (keyof typeof sum)[]) sum[name] += Number(stats?.[name] ?? 0)
+  }
+  return sum
 }
 
 export interface RaceCounts {
