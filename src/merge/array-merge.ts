@@ -27,9 +27,11 @@ interface Group {
  * value (numbered by `JsonIds`), each side's changes against the base are
  * found by a diff, and changes to different stretches all take effect. Insertions of both sides
  * at one place keep both (theirs first; an item both inserted appears once). Removals of both
- * sides all take effect, also where they overlap. Where both changed one stretch differently
- * otherwise, stretches of equal length holding objects (or arrays) merge element
- * by element; otherwise this request's stretch wins and one conflict is counted.
+ * sides all take effect, also where they overlap, and so do the insertions of one side among
+ * the other side's removals. Where both inserted different items into one changed stretch,
+ * stretches of equal length holding objects (or arrays) merge element by element; at the end of
+ * the array both sides' items are kept (see `pushedAtTheEnd`); otherwise this request's stretch
+ * wins and one conflict is counted.
  */
 export function mergeArrays(
   base: readonly unknown[],
@@ -41,7 +43,7 @@ export function mergeArrays(
   const baseIds = idsOf(base)
   const mineIds = idsOf(mine)
   const theirsIds = idsOf(theirs)
-  const sides = { mine, theirs, mineIds, theirsIds }
+  const sides: Sides = { mine, theirs, mineIds, theirsIds }
   const hunks: SideHunk[] = [
     ...diffSequences(baseIds, mineIds).map((h) => ({ ...h, mine: true })),
     ...diffSequences(baseIds, theirsIds).map((h) => ({ ...h, mine: false })),
@@ -57,9 +59,11 @@ export function mergeArrays(
     else if (!group.hunks.some((h) => !h.mine)) append(out, mineStretch.values)
     else if (group.start === group.end) append(out, union(theirsStretch, mineStretch))
     else if (sameIds(mineStretch.ids, theirsStretch.ids)) append(out, mineStretch.values)
-    else if (group.hunks.every((h) => h.sideStart === h.sideEnd)) append(out, keptByBoth(base, group))
+    else if (!inserts(group, true) || !inserts(group, false)) append(out, composed(base, group, sides))
     else if (alignedContainers(base, group, mineStretch.values, theirsStretch.values)) {
       for (let i = 0; i < mineStretch.values.length; i++) out.push(mergeChild(base[group.start + i], mineStretch.values[i], theirsStretch.values[i]))
+    } else if (group.end === base.length) {
+      append(out, pushedAtTheEnd(base, baseIds, group, sides))
     } else {
       countConflict()
       append(out, mineStretch.values)
@@ -95,6 +99,13 @@ function overlaps(group: Group, hunk: SideHunk): boolean {
   return hunk.baseStart < group.end
 }
 
+interface Sides {
+  readonly mine: readonly unknown[]
+  readonly theirs: readonly unknown[]
+  readonly mineIds: Int32Array
+  readonly theirsIds: Int32Array
+}
+
 interface Stretch {
   readonly values: unknown[]
   readonly ids: number[]
@@ -106,7 +117,7 @@ function stretchOf(
   mine: boolean,
   base: readonly unknown[],
   baseIds: Int32Array,
-  sides: { mine: readonly unknown[]; theirs: readonly unknown[]; mineIds: Int32Array; theirsIds: Int32Array },
+  sides: Sides,
 ): Stretch {
   const side = mine ? sides.mine : sides.theirs
   const sideIds = mine ? sides.mineIds : sides.theirsIds
@@ -129,11 +140,58 @@ function stretchOf(
   return { values, ids }
 }
 
-/** Where both sides only removed items: what neither removed. */
-function keptByBoth(base: readonly unknown[], group: Group): unknown[] {
+const inserts = (group: Group, mine: boolean): boolean => group.hunks.some((h) => h.mine === mine && h.sideEnd > h.sideStart)
+
+/** The base items of `group` that neither side removed, by position. */
+function keptByBoth(group: Group): (position: number) => boolean {
   const removed = new Uint8Array(group.end - group.start)
   for (const hunk of group.hunks) removed.fill(1, hunk.baseStart - group.start, hunk.baseEnd - group.start)
-  return base.slice(group.start, group.end).filter((_, i) => removed[i] === 0)
+  return (position) => removed[position - group.start] === 0
+}
+
+/**
+ * Where at most one side inserted items: the base items neither side removed, and that side's
+ * insertions where it made them. A removal of both sides is one removal; an array merge cannot
+ * tell an item one side replaced from one it removed while adding another, so the added items
+ * are kept rather than lost.
+ */
+function composed(base: readonly unknown[], group: Group, sides: Sides): unknown[] {
+  const kept = keptByBoth(group)
+  const out: unknown[] = []
+  let position = group.start
+  const keepUntil = (end: number): void => {
+    for (; position < end; position++) if (kept(position)) out.push(base[position])
+  }
+  for (const hunk of group.hunks) {
+    keepUntil(hunk.baseStart)
+    append(out, hunk.mine ? sides.mine : sides.theirs, hunk.sideStart, hunk.sideEnd)
+  }
+  keepUntil(group.end)
+  return out
+}
+
+/**
+ * Both sides replaced the last items differently: at the end of an array that is (nearly always)
+ * items removed and others pushed, as in a cart, so both removals and both sides' pushes take
+ * effect (theirs first; an item both pushed appears once).
+ */
+function pushedAtTheEnd(base: readonly unknown[], baseIds: Int32Array, group: Group, sides: Sides): unknown[] {
+  const kept = keptByBoth(group)
+  const out: unknown[] = []
+  for (let position = group.start; position < group.end; position++) if (kept(position)) out.push(base[position])
+  const pushed = (mine: boolean): Stretch => {
+    const stretch: Stretch = { values: [], ids: [] }
+    for (const hunk of group.hunks) {
+      if (hunk.mine !== mine) continue
+      for (let i = hunk.sideStart; i < hunk.sideEnd; i++) {
+        stretch.values.push((mine ? sides.mine : sides.theirs)[i])
+        stretch.ids.push((mine ? sides.mineIds : sides.theirsIds)[i]!)
+      }
+    }
+    return stretch
+  }
+  append(out, union(pushed(false), pushed(true)))
+  return out
 }
 
 /** Both insertions at one place: common items once, and at each difference theirs before mine. */

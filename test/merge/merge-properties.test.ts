@@ -149,12 +149,12 @@ test('both sides remove items, even neighbours: every removal takes effect, no c
   )
 })
 
-test('both sides remove different items and push new ones (the cart race): every push and removal holds, no conflict', () => {
-  const who = fc.array(fc.constantFrom('mine', 'theirs', 'none', 'none'), { minLength: 1, maxLength: 9 })
+test('both sides remove items (some the same) and push new ones (the cart race): every push and removal holds, no conflict', () => {
+  const who = fc.array(fc.constantFrom('mine', 'theirs', 'both', 'none', 'none'), { minLength: 1, maxLength: 9 })
   const pushes = fc.uniqueArray(fc.nat(1000), { maxLength: 4 })
   fc.assert(
     fc.property(fc.uniqueArray(fc.nat(1000), { maxLength: 30 }), who, pushes, pushes, (items, remover, minePushes, theirsPushes) => {
-      const keptBy = (side: string) => (_: number, i: number) => remover[i % remover.length] !== side
+      const keptBy = (side: string) => (_: number, i: number) => remover[i % remover.length] !== side && remover[i % remover.length] !== 'both'
       const mine = [...items.filter(keptBy('mine')), ...minePushes.map((n) => `m${n}`)]
       const theirs = [...items.filter(keptBy('theirs')), ...theirsPushes.map((n) => `t${n}`)]
       const outcome = mergeThreeWay(items, mine, theirs)

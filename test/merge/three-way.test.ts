@@ -103,15 +103,23 @@ test('arrays: items are compared by value, objects with keys in any order', () =
   assert.deepEqual(merged(base, mine, theirs), [{ id: 2, q: 1 }, { id: 3, q: 1 }])
 })
 
-test('arrays: one stretch changed differently by both: mine wins the stretch, counted once', () => {
+test('arrays: one stretch both sides replaced differently: mine wins the stretch, counted once', () => {
   assert.deepEqual(merged(['a', 'b', 'c', 'd'], ['a', 'B', 'C', 'd'], ['a', 'x', 'd'], 1), ['a', 'B', 'C', 'd'])
-  assert.deepEqual(merged(['a', 'b', 'c'], ['a', 'c'], ['a', 'b2', 'c'], 1), ['a', 'c'], 'removed against changed')
-  assert.deepEqual(merged(['a', 'b', 'c'], ['a', 'c'], ['a', 'b', 'x', 'c'].slice(0, 2).concat(['c']), 0), ['a', 'c'])
-  assert.deepEqual(merged(['a', 'b', 'c'], ['a', 'c'], ['a', 'b', 'ins', 'c'].filter((v) => v !== 'b'), 1), ['a', 'c'])
+  assert.deepEqual(merged(['a', 'b', 'c'], ['a', 'B', 'c'], ['a', 'X', 'c'], 1), ['a', 'B', 'c'])
 })
 
-test('arrays: an insertion inside a stretch the other side removed is a conflict that mine wins', () => {
-  assert.deepEqual(merged(['a', 'b', 'c', 'd'], ['a', 'd'], ['a', 'b', 't', 'c', 'd'], 1), ['a', 'd'])
+test('arrays: both replacing the last items differently keeps both sides\' items (removed and pushed, as in a cart)', () => {
+  assert.deepEqual(merged(['a', 'z'], ['a', 'm'], ['a', 't']), ['a', 't', 'm'])
+  assert.deepEqual(merged(['a', 'y', 'z'], ['a', 'm1', 'm2'], ['a', 'y', 't']), ['a', 't', 'm1', 'm2'])
+  assert.deepEqual(merged([1, 2, 3], [1, 2, 5], [1, 2, 6]), [1, 2, 6, 5], 'so an item changed in place by both at the end is there twice')
+  assert.deepEqual(merged([{ id: 1, q: 1 }], [{ id: 1, q: 2 }], [{ id: 1, q: 3 }], 1), [{ id: 1, q: 2 }], 'objects changed in place merge by key first')
+})
+
+test('arrays: what one side inserts among items the other side removed is kept', () => {
+  assert.deepEqual(merged(['a', 'b', 'c', 'd'], ['a', 'd'], ['a', 'b', 't', 'c', 'd']), ['a', 't', 'd'], 'inserted inside a removed stretch')
+  assert.deepEqual(merged(['c2'], [], ['c0', 'c1']), ['c0', 'c1'], 'both removed the last item, theirs also pushed')
+  assert.deepEqual(merged(['y', 'z'], ['m'], ['z', 't']), ['m', 't'], 'removals of both, pushes of both')
+  assert.deepEqual(merged(['a', 'b', 'c'], ['a', 'c'], ['a', 'b2', 'c']), ['a', 'b2', 'c'], 'a removed item that the other side replaced: the replacement stays')
 })
 
 test('arrays: objects changed in place on both sides merge element by element', () => {
@@ -179,8 +187,8 @@ test('a 2,000-item array (a 64 KB session) with changes on both sides merges exa
 })
 
 test('two entirely different 2,000-item arrays: a conflict that mine wins, found within the edit bound', () => {
-  const base = Array.from({ length: 2000 }, (_, i) => i)
-  const mine = Array.from({ length: 2000 }, (_, i) => -i - 1)
-  const theirs = base.map((i) => (i % 2 === 0 ? i : `t${i}`))
+  const base = [...Array.from({ length: 2000 }, (_, i) => i), 'end']
+  const mine = [...Array.from({ length: 2000 }, (_, i) => -i - 1), 'end']
+  const theirs = base.map((i) => (typeof i === 'number' && i % 2 === 1 ? `t${i}` : i))
   assert.deepEqual(merged(base, mine, theirs, 1), mine)
 })
