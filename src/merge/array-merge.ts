@@ -1,5 +1,6 @@
 import type { JsonIds } from './json-ids.js'
-import { diffSequences, type Hunk } from './sequence-diff.js'
+import { diffSequences } from './sequence-diff.js'
+import { append, groupsOf, insertedBy, keptByBoth, stretchOf, type Group, type SideHunk, type Sides, type Stretch } from './array-groups.js'
 
 /** What the array merge borrows from the whole merge. */
 export interface ArrayMergeContext {
@@ -9,17 +10,6 @@ export interface ArrayMergeContext {
   readonly mergeChild: (base: unknown, mine: unknown, theirs: unknown) => unknown
   /** Counts one conflict. */
   readonly countConflict: () => void
-}
-
-interface SideHunk extends Hunk {
-  readonly mine: boolean
-}
-
-/** Changes of both sides that touch one stretch of the base array. */
-interface Group {
-  readonly start: number
-  end: number
-  readonly hunks: SideHunk[]
 }
 
 /**
@@ -63,7 +53,7 @@ export function mergeArrays(
     else if (alignedContainers(base, group, mineStretch.values, theirsStretch.values)) {
       for (let i = 0; i < mineStretch.values.length; i++) out.push(mergeChild(base[group.start + i], mineStretch.values[i], theirsStretch.values[i]))
     } else if (group.end === base.length) {
-      append(out, pushedAtTheEnd(base, baseIds, group, sides))
+      append(out, pushedAtTheEnd(base, group, sides))
     } else {
       countConflict()
       append(out, mineStretch.values)
@@ -74,80 +64,7 @@ export function mergeArrays(
   return out
 }
 
-/**
- * Hunks joined where they overlap. Touching is not overlapping: an insertion at either edge of a
- * stretch the other side changed, or two changed stretches that only meet, stay apart, so a
- * deletion of the last item and another request's push both take effect.
- */
-function groupsOf(sorted: readonly SideHunk[]): Group[] {
-  const groups: Group[] = []
-  for (const hunk of sorted) {
-    const group = groups.at(-1)
-    if (group !== undefined && overlaps(group, hunk)) {
-      group.hunks.push(hunk)
-      group.end = Math.max(group.end, hunk.baseEnd)
-    } else {
-      groups.push({ start: hunk.baseStart, end: hunk.baseEnd, hunks: [hunk] })
-    }
-  }
-  return groups
-}
-
-function overlaps(group: Group, hunk: SideHunk): boolean {
-  if (group.start === group.end) return hunk.baseStart === group.start && hunk.baseEnd === group.start
-  if (hunk.baseStart === hunk.baseEnd) return group.start < hunk.baseStart && hunk.baseStart < group.end
-  return hunk.baseStart < group.end
-}
-
-interface Sides {
-  readonly mine: readonly unknown[]
-  readonly theirs: readonly unknown[]
-  readonly mineIds: Int32Array
-  readonly theirsIds: Int32Array
-}
-
-interface Stretch {
-  readonly values: unknown[]
-  readonly ids: number[]
-}
-
-/** What one side holds where the base held `base[group.start, group.end)`. */
-function stretchOf(
-  group: Group,
-  mine: boolean,
-  base: readonly unknown[],
-  baseIds: Int32Array,
-  sides: Sides,
-): Stretch {
-  const side = mine ? sides.mine : sides.theirs
-  const sideIds = mine ? sides.mineIds : sides.theirsIds
-  const values: unknown[] = []
-  const ids: number[] = []
-  const take = (from: readonly unknown[], fromIds: ArrayLike<number>, start: number, end: number): void => {
-    for (let i = start; i < end; i++) {
-      values.push(from[i])
-      ids.push(fromIds[i]!)
-    }
-  }
-  let position = group.start
-  for (const hunk of group.hunks) {
-    if (hunk.mine !== mine) continue
-    take(base, baseIds, position, hunk.baseStart)
-    take(side, sideIds, hunk.sideStart, hunk.sideEnd)
-    position = hunk.baseEnd
-  }
-  take(base, baseIds, position, group.end)
-  return { values, ids }
-}
-
 const inserts = (group: Group, mine: boolean): boolean => group.hunks.some((h) => h.mine === mine && h.sideEnd > h.sideStart)
-
-/** The base items of `group` that neither side removed, by position. */
-function keptByBoth(group: Group): (position: number) => boolean {
-  const removed = new Uint8Array(group.end - group.start)
-  for (const hunk of group.hunks) removed.fill(1, hunk.baseStart - group.start, hunk.baseEnd - group.start)
-  return (position) => removed[position - group.start] === 0
-}
 
 /**
  * Where at most one side inserted items: the base items neither side removed, and that side's
@@ -175,22 +92,11 @@ function composed(base: readonly unknown[], group: Group, sides: Sides): unknown
  * items removed and others pushed, as in a cart, so both removals and both sides' pushes take
  * effect (theirs first; an item both pushed appears once).
  */
-function pushedAtTheEnd(base: readonly unknown[], baseIds: Int32Array, group: Group, sides: Sides): unknown[] {
+function pushedAtTheEnd(base: readonly unknown[], group: Group, sides: Sides): unknown[] {
   const kept = keptByBoth(group)
   const out: unknown[] = []
   for (let position = group.start; position < group.end; position++) if (kept(position)) out.push(base[position])
-  const pushed = (mine: boolean): Stretch => {
-    const stretch: Stretch = { values: [], ids: [] }
-    for (const hunk of group.hunks) {
-      if (hunk.mine !== mine) continue
-      for (let i = hunk.sideStart; i < hunk.sideEnd; i++) {
-        stretch.values.push((mine ? sides.mine : sides.theirs)[i])
-        stretch.ids.push((mine ? sides.mineIds : sides.theirsIds)[i]!)
-      }
-    }
-    return stretch
-  }
-  append(out, union(pushed(false), pushed(true)))
+  append(out, union(insertedBy(group, false, sides), insertedBy(group, true, sides)))
   return out
 }
 
@@ -226,6 +132,3 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i])
 }
 
-function append(out: unknown[], from: readonly unknown[], start = 0, end = from.length): void {
-  for (let i = start; i < end; i++) out.push(from[i])
-}
