@@ -11,41 +11,27 @@ import { applyEdits, asJson, editArb, jsonArb, keyArb, scalarArb, sessionArb, si
 const RUNS = { numRuns: 400 }
 const editsArb = fc.array(editArb, { maxLength: 4 })
 
-test('mine equal to base gives theirs, with no conflict', () => {
-  fc.assert(
-    fc.property(jsonArb, editsArb, (base, edits) => {
-      const theirs = applyEdits(base, edits)
-      const outcome = mergeThreeWay(base, asJson(base), theirs)
-      assert.deepEqual(outcome.value, theirs)
-      assert.equal(outcome.conflicts, 0)
-    }),
-    RUNS,
-  )
-})
+/** Laws where one changed version is the whole answer: [name, (base, changed) => [mine, theirs]]. */
+const ONE_CHANGE_LAWS: ReadonlyArray<readonly [string, (base: unknown, changed: unknown) => readonly [unknown, unknown]]> = [
+  ['mine equal to base gives theirs', (base, changed) => [asJson(base), changed]],
+  ['theirs equal to base gives mine', (base, changed) => [changed, asJson(base)]],
+  ['identical changes on both sides give that change', (_, changed) => [changed, asJson(changed)]],
+]
 
-test('theirs equal to base gives mine, with no conflict', () => {
-  fc.assert(
-    fc.property(jsonArb, editsArb, (base, edits) => {
-      const mine = applyEdits(base, edits)
-      const outcome = mergeThreeWay(base, mine, asJson(base))
-      assert.deepEqual(outcome.value, mine)
-      assert.equal(outcome.conflicts, 0)
-    }),
-    RUNS,
-  )
-})
-
-test('identical changes on both sides give that change, with no conflict', () => {
-  fc.assert(
-    fc.property(jsonArb, editsArb, (base, edits) => {
-      const changed = applyEdits(base, edits)
-      const outcome = mergeThreeWay(base, changed, asJson(changed))
-      assert.deepEqual(outcome.value, changed)
-      assert.equal(outcome.conflicts, 0)
-    }),
-    RUNS,
-  )
-})
+for (const [name, sides] of ONE_CHANGE_LAWS) {
+  test(`${name}, with no conflict`, () => {
+    fc.assert(
+      fc.property(jsonArb, editsArb, (base, edits) => {
+        const changed = applyEdits(base, edits)
+        const [mine, theirs] = sides(base, changed)
+        const outcome = mergeThreeWay(base, mine, theirs)
+        assert.deepEqual(outcome.value, changed)
+        assert.equal(outcome.conflicts, 0)
+      }),
+      RUNS,
+    )
+  })
+}
 
 test('merging is deterministic, down to the order of keys', () => {
   fc.assert(
