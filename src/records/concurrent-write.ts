@@ -94,13 +94,18 @@ export class ConcurrentWriter {
     return false
   }
 
-  /** base → mine merged onto theirs; this request's cookie wins whole. */
+  /**
+   * base → mine merged onto theirs; this request's cookie wins whole. The cookie stays out of the
+   * merge: every request renews its `expires`, which would count as a same-path conflict each time.
+   */
   async #merge(write: BasedWrite, theirsText: string): Promise<string> {
     const [base, mine, theirs] = await Promise.all([write.base.text, write.text, theirsText].map((t) => awaited(this.serializer.parse(t))))
+    const cookie = isRecord(mine) && 'cookie' in mine ? { value: mine.cookie } : undefined
+    for (const side of [base, mine, theirs]) if (isRecord(side)) Reflect.deleteProperty(side, 'cookie')
     const { value, conflicts } = mergeThreeWay(base, mine, theirs)
     this.counts.merges++
     this.counts.mergeConflicts += conflicts
-    if (isRecord(value) && isRecord(mine) && 'cookie' in mine) value.cookie = mine.cookie
+    if (isRecord(value) && cookie) value.cookie = cookie.value
     const merged: unknown = await awaited(this.serializer.stringify(value as never))
     if (typeof merged !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
     return merged

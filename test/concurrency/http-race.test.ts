@@ -18,4 +18,6 @@ test('ours, default options: every addition kept and every deletion kept, in eve
   assert.equal(counts.lost, 0)
   assert.equal(counts.revived, 0)
   assert.equal(counts.duplicated, 0)
+  assert.ok(counts.merges > 0, 'the requests did race')
+  assert.equal(counts.mergeConflicts, 0, 'no two requests changed the same path (each renews its cookie, which stays out of the merge)')
 })
