@@ -337,11 +337,11 @@ export class RedisStore extends Store {
         return this.#write(engine, 'write', async (writer, accounts) => (await writer.delete(key), accounts?.unlist(session, sid)))
       }
       if (touches?.canSkip(key, ttl, at)) return
-      await this.#write(engine, 'write', (writer, accounts) => {
+      const touched = await this.#write(engine, 'write', (writer, accounts) => {
         const expire = () => writer.expire(key, ttl)
         return accounts ? accounts.write(session, sid, ttl, expire) : expire()
       })
-      touches?.record(key, ttl, at)
+      if (touched !== false) touches?.record(key, ttl, at)
     })
   }
 
