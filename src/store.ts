@@ -72,7 +72,7 @@ export class RedisStore extends Store {
     const legacy = this.#options.legacy && new LegacyReader(this.#options.legacy, this.#options.maxSessionBytes)
     warnIfPlaintext(this.#options.legacy)
     this.#records = new RecordAcceptance(this.#options, legacy, (info) => this.#reportFailure(info))
-    const { client, url, timeout, prefix } = this.#options
+    const { client, url, timeout } = this.#options
     let adapter: RedisAdapter
     if (url !== undefined) {
       const owned = ownClient(url, createRequire(import.meta.url), timeout)
@@ -83,7 +83,7 @@ export class RedisStore extends Store {
       this.#client = client as object
       adapter = adaptClient(client, timeout)
     }
-    this.#redis = sessionReads(withDeadline(adapter, timeout), (key) => this.#records.reject({ reason: 'wrong-type', sid: key.slice(prefix.length) }))
+    this.#redis = sessionReads(withDeadline(adapter, timeout), this.#wrongType)
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
     this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#redis, this.#options.serializer) : undefined
     this.#durable = this.#options.durability && new Durability(this.#client, this.#options.durability, this.#options.timeout)
@@ -295,10 +295,18 @@ export class RedisStore extends Store {
    * Runs a write with the store's writer and accounts; under `durability` a revocation (and, with
    * `durability.writes`, any write) runs on the store's own connection, then waits for the replicas.
    */
+  /** A session read met a key of another type: no session, reported (see redis/session-reads.ts). */
+  readonly #wrongType = (key: string): void => {
+    this.#records.reject({ reason: 'wrong-type', sid: key.slice(this.#options.prefix.length) })
+  }
+
   #write<T>(engine: Engine, kind: 'write' | 'revoke', work: (writer: SessionWriter, accounts: Accounts | undefined, redis: RedisAdapter) => Promise<T>): Promise<T> {
     const durable = this.#durable
     if (!durable || (kind === 'write' && !durable.writes)) return work(this.#writer, engine.accounts, this.#redis)
-    return durable.run((redis) => work(sessionWriter(redis, this.#options.destroyGuard), engine.accounts?.via(redis), redis))
+    return durable.run((durableRedis) => {
+      const redis = sessionReads(durableRedis, this.#wrongType)
+      return work(sessionWriter(redis, this.#options.destroyGuard), engine.accounts?.via(redis), redis)
+    })
   }
 
   /** The session's record is gone or being replaced: drop what the store remembers of it (touchAfter, recalled records). */
@@ -337,11 +345,11 @@ export class RedisStore extends Store {
         return this.#write(engine, 'write', async (writer, accounts) => (await writer.delete(key), accounts?.unlist(session, sid)))
       }
       if (touches?.canSkip(key, ttl, at)) return
-      await this.#write(engine, 'write', (writer, accounts) => {
+      const touched = await this.#write(engine, 'write', (writer, accounts) => {
         const expire = () => writer.expire(key, ttl)
         return accounts ? accounts.write(session, sid, ttl, expire) : expire()
       })
-      touches?.record(key, ttl, at)
+      if (touched !== false) touches?.record(key, ttl, at)
     })
   }
 

@@ -98,6 +98,19 @@ for (const kind of clientKinds()) {
       }
     })
 
+    it("destroySessionsOf on the durable connection reads a planted hash in the index as no session ('wrong-type') and ends the rest", async () => {
+      const reasons: string[] = []
+      const s = store({ userOf: (session) => (session as { user?: string }).user, onSealError: (i) => reasons.push(i.reason) })
+      await Promise.all(['p1', 'p2'].map((sid) => s.set(sid, sessionWith({ user: 'bea' }))))
+      const [index] = (await redisCli(pair.master.port, ['--scan', '--pattern', `${s.prefix}~user:*`])).split('\n')
+      assert.ok(index)
+      await redisCli(pair.master.port, ['HSET', `${s.prefix}hash`, 'f', 'v'])
+      await redisCli(pair.master.port, ['ZADD', index, String(Date.now() + 600_000), 'hash'])
+      assert.equal(await s.destroySessionsOf('bea'), 2)
+      assert.deepEqual(reasons, ['wrong-type'])
+      assert.equal(await redisCli(pair.master.port, ['TYPE', `${s.prefix}hash`]), 'hash')
+    })
+
     it('destroySessionsOf waits for the replica, and fails on a stalled one', async () => {
       const s = store({ userOf: (session) => (session as { user?: string }).user })
       await Promise.all(['u1', 'u2', 'u3'].map((sid) => s.set(sid, sessionWith({ user: 'ann' }))))

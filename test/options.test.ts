@@ -126,6 +126,7 @@ describe('sizes, pool, hooks, serializer', () => {
     it('timeout', () => rejects({ timeout: 2 ** 31 }, 'timeout', tooLong))
     it('pool.taskTimeout', () => rejects({ pool: { taskTimeout: 2 ** 31 } }, 'pool.taskTimeout', tooLong))
     it('pool.idleTimeout', () => rejects({ pool: { idleTimeout: 2 ** 31 } }, 'pool.idleTimeout', tooLong))
+    it('durability.timeout', () => rejects({ durability: { replicas: 1, timeout: 2 ** 31 } }, 'durability.timeout', tooLong))
     it('createSealedPool({ taskTimeout })', () => {
       assert.throws(() => createSealedPool({ taskTimeout: 2 ** 40 }), (e: Error) => e instanceof SealedOptionsError && e.message.includes('"pool.taskTimeout"'))
     })

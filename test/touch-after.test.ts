@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { TouchCache } from '../src/touch-cache.js'
 import { useClient, useRedis } from './support/redis.js'
-import { sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
+import { sessionWith, StoreTracker, uniquePrefix, waitFor } from './support/sessions.js'
 
 const redis = useRedis()
 const client = useClient(redis)
@@ -84,6 +84,21 @@ describe('touchAfter', () => {
     await store.destroy('d')
     assert.equal(await counting('expire', () => store.touch('d', session)), 1)
     assert.equal(await redis.raw.exists(key('d')), false)
+  })
+
+  it('a touch that destroyGuard refused is not remembered: once the tombstone is gone, the next touch is sent', async () => {
+    const prefix = uniquePrefix('touch-guard')
+    const store = stores.create({ client: client.client, prefix, touchAfter: 60, destroyGuard: 1 })
+    const session = sessionWith({}, 3_600_000)
+    await store.set('g', session)
+    await store.destroy('g')
+    await store.touch('g', session)
+    await waitFor(async () => !(await redis.raw.exists(`${prefix}g`)), 'the tombstone to expire')
+    // Another process writes the id anew, with a short cookie; this store's next touch must reach Redis.
+    await stores.create({ client: client.client, prefix }).set('g', sessionWith({}, 60_000))
+    await store.touch('g', session)
+    const ttl = await redis.raw.ttl(`${prefix}g`)
+    assert.ok(ttl > 3500, `TTL ${ttl}: the touch was sent`)
   })
 
   it('a set with a TTL of zero or less deletes and forgets; a later touch is sent', async () => {

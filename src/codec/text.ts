@@ -1,22 +1,10 @@
-import type { FormatVersion } from './format.js'
 import type { KeyRing } from './keyring.js'
 import { open } from './open.js'
-import type { OpenFailureReason } from './opened.js'
+import type { Opened } from './opened.js'
 import { seal, type SealSettings, type SealTimes } from './seal.js'
 
-/** The outcome of opening a stored value, with the plaintext decoded as UTF-8. */
-export type OpenedText =
-  | {
-      readonly ok: true
-      readonly text: string
-      readonly keyId: number
-      readonly sealedAt: number
-      /** When the session was first sealed; for version 1 records, their `sealedAt`. */
-      readonly createdAt: number
-      readonly version: FormatVersion
-      readonly plaintextBytes: number
-    }
-  | { readonly ok: false; readonly reason: OpenFailureReason }
+/** The outcome of opening a stored value, with the plaintext decoded as UTF-8 (`text` in place of `plain`). */
+export type OpenedText = (Omit<Extract<Opened, { ok: true }>, 'plain'> & { readonly text: string }) | Extract<Opened, { ok: false }>
 
 /** UTF-8 encodes and seals serialized session text. The caller has checked its size. */
 export function sealText(text: string, redisKey: string, ring: KeyRing, settings: SealSettings, times?: SealTimes | number): Buffer | string {

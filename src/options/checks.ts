@@ -37,7 +37,7 @@ export function timerMs(name: string, value: unknown, min: number, fallback: num
   if (typeof value === 'number' && Number.isInteger(value) && value > MAX_TIMER_MS) {
     throw new SealedOptionsError(name, `must be at most ${MAX_TIMER_MS} ms, the longest timer Node keeps (got ${value})`)
   }
-  return integer(name, value, min, fallback, MAX_TIMER_MS)
+  return integer(name, value, min, fallback)
 }
 
 /** An option check: a whole number of at least `min`. */

@@ -1,5 +1,5 @@
 import { SealedOptionsError } from '../errors.js'
-import { integer, onlyKnown, plainObject, flag } from './checks.js'
+import { integer, onlyKnown, plainObject, flag, timerMs } from './checks.js'
 
 /**
  * Makes revocations (and optionally every write) wait until replicas hold them, with Redis `WAIT`
@@ -26,9 +26,9 @@ export function resolveDurability(value: unknown, name: string): ResolvedDurabil
   if (value === undefined || value === false) return undefined
   const o = plainObject(name, value)
   onlyKnown(name, o, ['replicas', 'timeout', 'writes'])
-  const required = (field: string) => {
+  const required = (field: string, check: typeof integer = integer) => {
     if (o[field] === undefined) throw new SealedOptionsError(`${name}.${field}`, 'is required')
-    return integer(`${name}.${field}`, o[field], 1, 1)
+    return check(`${name}.${field}`, o[field], 1, 1)
   }
-  return { replicas: required('replicas'), timeout: required('timeout'), writes: flag(`${name}.writes`, o.writes) }
+  return { replicas: required('replicas'), timeout: required('timeout', timerMs), writes: flag(`${name}.writes`, o.writes) }
 }

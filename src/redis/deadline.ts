@@ -22,7 +22,8 @@ export class DeadlineSweep {
   #live = 0
 
   constructor(ms: number) {
-    this.#ms = ms
+    // Node fires a longer timer after 1 ms; the options are capped, a sum of them is capped here.
+    this.#ms = Math.min(ms, 2 ** 31 - 1)
   }
 
   /** Commands started and not yet settled or expired (for tests). */
