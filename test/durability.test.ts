@@ -66,6 +66,10 @@ for (const kind of clientKinds()) {
     const store = (extra: Partial<RedisStoreOptions> = {}) =>
       stores.create({ client, prefix: uniquePrefix('durable'), durability: { replicas: 1, timeout: 300 }, ...extra })
 
+    it('a store that never needed its own connection closes cleanly', async () => {
+      await store().close()
+    })
+
     it('destroy resolves once the replica holds the deletion', async () => {
       const s = store()
       await s.set('a', sessionWith({ n: 1 }))
