@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { RedisStore, SealedError, type RedisStoreOptions } from '../src/index.js'
-import { redisCli } from './support/redis-cli.js'
+import { pollUntil, redisCli } from './support/redis-cli.js'
 import { clientKinds } from './support/redis.js'
 import { startReplicated, type ReplicatedRedis } from './support/redis-replica.js'
 import { SECRET_A, sessionWith, StoreTracker, uniquePrefix } from './support/sessions.js'
@@ -66,6 +66,10 @@ for (const kind of clientKinds()) {
     const store = (extra: Partial<RedisStoreOptions> = {}) =>
       stores.create({ client, prefix: uniquePrefix('durable'), durability: { replicas: 1, timeout: 300 }, ...extra })
 
+    it('a store that never needed its own connection closes cleanly', async () => {
+      await store().close()
+    })
+
     it('destroy resolves once the replica holds the deletion', async () => {
       const s = store()
       await s.set('a', sessionWith({ n: 1 }))
@@ -111,6 +115,22 @@ for (const kind of clientKinds()) {
       assert.equal(await redisCli(pair.master.port, ['TYPE', `${s.prefix}hash`]), 'hash')
     })
 
+    it('writes: true covers the compare-and-set path too (a session read, changed and saved)', async () => {
+      const s = store({ durability: { replicas: 1, timeout: 300, writes: true } })
+      await s.set('h', sessionWith({ n: 1 }))
+      const read = (await s.get('h')) as unknown as { n: number }
+      read.n = 2
+      await s.set('h', read as never)
+      assert.equal(((await s.get('h')) as unknown as { n: number }).n, 2)
+      pair.stall()
+      try {
+        read.n = 3
+        await assert.rejects(s.set('h', read as never), notDurable)
+      } finally {
+        await pair.resume()
+      }
+    })
+
     it('destroySessionsOf waits for the replica, and fails on a stalled one', async () => {
       const s = store({ userOf: (session) => (session as { user?: string }).user })
       await Promise.all(['u1', 'u2', 'u3'].map((sid) => s.set(sid, sessionWith({ user: 'ann' }))))
@@ -120,6 +140,26 @@ for (const kind of clientKinds()) {
       pair.stall()
       try {
         await assert.rejects(s.destroySessionsOf('ann'), notDurable)
+      } finally {
+        await pair.resume()
+      }
+    })
+
+    it('a WAIT sent again on a new connection (the first one killed while it waited) confirms nothing, though it answers 1', async () => {
+      const s = store({ durability: { replicas: 1, timeout: 3000 } })
+      await s.set('w', sessionWith({ n: 1 }))
+      pair.stall()
+      try {
+        const destroyed = s.destroy('w').then(() => 'resolved', (error: unknown) => (notDurable(error) ? 'not durable' : 'other'))
+        const id = await pollUntil('the store\'s WAIT to be blocked', async () => {
+          const line = (await redisCli(pair.master.port, ['CLIENT', 'LIST'])).split('\n').find((l) => / cmd=wait\b/.test(l))
+          return line && /^id=(\d+)/.exec(line)?.[1]
+        })
+        await redisCli(pair.master.port, ['CLIENT', 'KILL', 'ID', id])
+        // The replica catches up at once: a WAIT that ioredis sends again on its new connection (which
+        // wrote nothing) then answers 1, though it vouches for no write of this store's.
+        pair.replica.process.kill('SIGCONT')
+        assert.equal(await destroyed, 'not durable')
       } finally {
         await pair.resume()
       }

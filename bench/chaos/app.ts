@@ -16,12 +16,12 @@ import type { LocalSentinelSet } from '../../test/support/redis-sentinel.js'
 import { connectClient, type Servers } from '../../test/support/topology-clients.js'
 import type { AppConfig, AppSetup } from './config.js'
 
-declare module 'express-session' {
-  interface SessionData {
-    user?: string
-    n?: number
-  }
+/** What the soak keeps in a session (no module augmentation: it would change SessionData for the whole project). */
+interface Soaked {
+  user?: string
+  n?: number
 }
+const data = (req: Request): Soaked => req.session as unknown as Soaked
 
 const failed = (res: Response, error: unknown) => res.status(503).json({ error: (error as { code?: string }).code ?? String(error) })
 
@@ -37,24 +37,25 @@ async function serve(setup: AppSetup, config: AppConfig, index: number): Promise
     prefix: `chaos${index}:`,
     pool: false,
     timeout: setup.timeout,
-    userOf: (s) => s.user,
+    userOf: (s) => (s as Soaked).user,
     ...(config.durable ? { durability: { replicas: 1, timeout: setup.waitMs, writes: true } } : {}),
   })
   const app = express()
   app.use(session({ store, secret: 'chaos-soak', resave: false, saveUninitialized: false, name: 'sid' }))
   app.post('/login', (req: Request, res: Response) => {
-    req.session.user = String(req.query.user)
-    req.session.n = 0
+    data(req).user = String(req.query.user)
+    data(req).n = 0
     req.session.save((error) => (error ? failed(res, error) : res.json({ sid: req.sessionID })))
   })
   app.get('/read', (req: Request, res: Response) => {
-    if (req.session.user === undefined) return void res.status(401).json({})
-    res.json({ user: req.session.user, n: req.session.n })
+    const { user, n } = data(req)
+    if (user === undefined) return void res.status(401).json({})
+    res.json({ user, n })
   })
   app.post('/write', (req: Request, res: Response) => {
-    if (req.session.user === undefined) return void res.status(401).json({})
-    req.session.n = Number(req.query.n)
-    req.session.save((error) => (error ? failed(res, error) : res.json({ n: req.session.n })))
+    if (data(req).user === undefined) return void res.status(401).json({})
+    data(req).n = Number(req.query.n)
+    req.session.save((error) => (error ? failed(res, error) : res.json({ n: data(req).n })))
   })
   app.post('/logout', (req: Request, res: Response) => {
     req.session.destroy((error) => (error ? failed(res, error) : res.json({})))

@@ -66,41 +66,46 @@ function ioRedisLink(client: IoRedisClient): Link {
   return { redis: ioRedisAdapter(client), send: (args) => client.call(...args) }
 }
 
-/** Connects once, on first use, so a store can be built before Redis is up. */
-function once<T>(start: () => Promise<T>): () => Promise<T> {
-  let started: Promise<T> | undefined
-  return () => {
-    started ??= start()
-    started.catch(() => (started = undefined))
-    return started
+/**
+ * A node-redis duplicate, connected on first use (so a store can be built before Redis is up) and
+ * destroyed on close only if it was ever connected (node-redis throws on destroying a closed client).
+ */
+function lazily(dup: { connect(): Promise<unknown>; destroy(): void; on(event: 'error', listener: () => void): unknown }): { connected(): Promise<unknown>; close(): Promise<void> } {
+  dup.on('error', quiet)
+  let started: Promise<unknown> | undefined
+  return {
+    connected() {
+      started ??= dup.connect()
+      started.catch(() => (started = undefined))
+      return started
+    },
+    async close() {
+      if (started === undefined) return
+      await started.catch(() => {})
+      dup.destroy()
+    },
   }
 }
 
-function single(link: Link, close: () => void): Links {
-  return { linkFor: async () => link, relearn: async () => {}, close: async () => close() }
-}
 
 function nodeRedisSingle(client: Duplicable): Links {
   const dup = client.duplicate() as NodeRedisClient
-  dup.on('error', quiet)
-  const connected = once(() => dup.connect())
+  const { connected, close } = lazily(dup)
   const link = nodeRedisLink(dup)
-  return { ...single(link, () => dup.destroy()), linkFor: async () => (await connected(), link) }
+  return { linkFor: async () => (await connected(), link), relearn: async () => {}, close }
 }
 
 function nodeRedisSentinel(client: Duplicable): Links {
   // One master connection, so that WAIT follows the writes on the same connection.
   const dup = client.duplicate({ masterPoolSize: 1 }) as NodeRedisSentinel & NodeRedisClient
-  dup.on('error', quiet)
-  const connected = once(() => dup.connect())
+  const { connected, close } = lazily(dup)
   const link: Link = { redis: nodeRedisSentinelAdapter(dup), send: (args) => dup.sendCommand(false, args) }
-  return { ...single(link, () => dup.destroy()), linkFor: async () => (await connected(), link) }
+  return { linkFor: async () => (await connected(), link), relearn: async () => {}, close }
 }
 
 function nodeRedisCluster(client: Duplicable): Links {
   const dup = client.duplicate() as NodeRedisClusterDup
-  dup.on('error', quiet)
-  const connected = once(() => dup.connect())
+  const { connected, close } = lazily(dup)
   const links = new WeakMap<object, Link>()
   return {
     async linkFor(key) {
@@ -113,7 +118,7 @@ function nodeRedisCluster(client: Duplicable): Links {
       return link
     },
     relearn: async (key) => void (await dup.exists(key)),
-    close: async () => dup.destroy(),
+    close,
   }
 }
 
@@ -149,7 +154,8 @@ export function duplicateLinks(client: object): Links {
     if (isIoRedis(client)) {
       const dup = duplicable.duplicate() as IoRedisClient
       dup.on('error', quiet)
-      return single(ioRedisLink(dup), () => dup.disconnect())
+      const link = ioRedisLink(dup)
+      return { linkFor: async () => link, relearn: async () => {}, close: async () => dup.disconnect() }
     }
   }
   throw new SealedOptionsError('durability', 'needs a node-redis, ioredis or iovalkey client (one with duplicate()); Valkey GLIDE is not supported')

@@ -1,0 +1,73 @@
+/**
+ * Durable revocation on a real Redis Cluster (3 masters, 1 replica each), node-redis 6 and ioredis 5
+ * cluster clients: `destroy` waits, on the store's own connection to each key's master, until that
+ * master's replica holds the deletion; with one shard's replica stalled, destroys of keys in that
+ * shard fail with ERR_SEALED_NOT_DURABLE and the others succeed.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import { RedisStore, SealedError } from '../../src/index.js'
+import { startRedisCluster, type LocalCluster } from '../support/redis-cluster.js'
+import { redisCli } from '../support/redis-cli.js'
+import { sessionWith } from '../support/sessions.js'
+import { manySids } from '../support/spread.js'
+import { connectClient, type ClientName } from '../support/topology-clients.js'
+
+const CLIENTS: readonly ClientName[] = ['node-redis 6', 'ioredis 5']
+let cluster: LocalCluster
+before(async () => {
+  cluster = await startRedisCluster(3, 1)
+})
+after(() => cluster?.stop())
+
+/** The port of the master that holds `key`, as the cluster itself answers. */
+async function masterOf(key: string): Promise<number> {
+  const slot = Number(await redisCli(cluster.rootNodes[0]?.port as number, ['CLUSTER', 'KEYSLOT', key]))
+  const shards = await cluster.shards()
+  for (const shard of shards) {
+    const owned = await redisCli(shard.masterPort, ['CLUSTER', 'COUNTKEYSINSLOT', slot])
+    if (owned !== '0') return shard.masterPort
+  }
+  throw new Error(`no master holds ${key}`)
+}
+
+for (const name of CLIENTS) {
+  describe(`durability on a cluster with ${name}`, () => {
+    const prefix = `durable-${name.replace(/\W/g, '')}:`
+    it('every destroy resolves once the replica of its master holds the deletion; a stalled replica fails only its own shard', async () => {
+      const topology = await connectClient(name, 'cluster', { cluster })
+      const store = new RedisStore({ client: topology.client, secret: randomBytes(32), prefix, pool: false, durability: { replicas: 1, timeout: 300 } })
+      try {
+        const sids = manySids(30, 'durable')
+        await Promise.all(sids.map((sid) => store.set(sid, sessionWith({ i: sid }))))
+        const shards = await cluster.shards()
+        await Promise.all(sids.slice(0, 15).map((sid) => store.destroy(sid)))
+        for (const shard of shards) {
+          const left = (await redisCli(shard.replicaPorts[0] as number, ['--scan', '--pattern', `${prefix}*`])).split('\n').filter(Boolean)
+          assert.ok(left.every((key) => sids.slice(15).includes(key.slice(prefix.length))), `replica ${shard.replicaPorts[0]} no longer holds a destroyed session`)
+        }
+
+        const stalled = shards[0] as (typeof shards)[number]
+        const rest = sids.slice(15)
+        const owners = await Promise.all(rest.map((sid) => masterOf(prefix + sid)))
+        const replica = cluster.nodes.find((node) => node.port === stalled.replicaPorts[0])
+        replica?.process.kill('SIGSTOP')
+        try {
+          const outcomes = await Promise.all(rest.map((sid) => store.destroy(sid).then(() => 'ok', (e: unknown) => (e instanceof SealedError ? e.code : String(e)))))
+          rest.forEach((sid, i) => {
+            const expected = owners[i] === stalled.masterPort ? 'ERR_SEALED_NOT_DURABLE' : 'ok'
+            assert.equal(outcomes[i], expected, `${sid} on master ${owners[i]}`)
+          })
+          assert.ok(owners.includes(stalled.masterPort) && owners.some((port) => port !== stalled.masterPort), 'the sessions spread over the stalled shard and others')
+        } finally {
+          replica?.process.kill('SIGCONT')
+        }
+        await cluster.settled()
+      } finally {
+        await store.close()
+        await topology.close()
+      }
+    })
+  })
+}
