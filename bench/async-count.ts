@@ -20,9 +20,9 @@ createHook({
 }).enable()
 
 async function perOperation(name: StoreContender, label: string, readOther: boolean, url: string): Promise<string> {
-  const secrets = { sealed: randomBytes(32).toString('hex'), crypto: randomBytes(24).toString('base64url') }
-  const writer = await openStore(name, url, secrets, `count-${label}:`)
-  const reader = readOther ? await openStore(name, url, secrets, `count-${label}:`) : writer
+  const secret = randomBytes(32).toString('hex')
+  const writer = await openStore(name, url, secret, `count-${label}:`)
+  const reader = readOther ? await openStore(name, url, secret, `count-${label}:`) : writer
   const session = makeSession(1024) as never
   const ops = 200
   for (let i = 0; i < ops; i++) await storeSet(writer.store, `s${i}`, session)

@@ -6,9 +6,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { REPO_ROOT } from './repo-root.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = REPO_ROOT
 const built = join(root, 'dist', 'index.js')
 
 function newestSource(dir: string): number {

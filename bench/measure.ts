@@ -1,30 +1,6 @@
-/**
- * Measuring tools shared by the sections: percentiles, main-thread time (event-loop
- * utilization), process CPU and event-loop delay.
- */
+/** Main-thread time (on-CPU where Linux tells it, else event-loop utilization) and process CPU of a stretch of time. */
 import { readFileSync } from 'node:fs'
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
-
-/**
- * Event-loop delay sampling period, in ms. 1 ms rather than Node's default 10 ms: a run of a
- * few seconds then has enough samples that p99 is not just the maximum. The sampling timer is
- * the same for every contender; on a loaded loop it is one timer check per turn (idle, it would
- * wake the loop 1000 times a second, but the bench measures only under load).
- */
-export const ELD_RESOLUTION_MS = 1
-
-export interface Percentiles {
-  p50: number
-  p99: number
-  max: number
-}
-
-/** p50, p99 (nearest rank) and max of `values`; NaN when empty. */
-export function percentiles(values: readonly number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b)
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? Number.NaN }
-}
+import { performance } from 'node:perf_hooks'
 
 /**
  * Nanoseconds the calling thread has spent on a CPU, from Linux's /proc/thread-self/schedstat;
@@ -38,9 +14,6 @@ function threadCpuNs(): number | undefined {
     return undefined
   }
 }
-
-/** How main-thread time is measured on this machine. */
-export const MAIN_THREAD_CLOCK: 'schedstat' | 'elu' = threadCpuNs() === undefined ? 'elu' : 'schedstat'
 
 /** What one measured stretch of time cost the process. */
 export interface ThreadCost {
@@ -78,30 +51,4 @@ export function startCostMeter(): { stop(): ThreadCost } {
       return { wallMs, activeMs: d.active, utilization: d.utilization, mainMs, cpuMs: (c.user + c.system) / 1000 }
     },
   }
-}
-
-/** Event-loop delay in ms over a stretch of time. */
-export interface LoopDelay extends Percentiles {
-  samples: number
-}
-
-/** Starts an event-loop delay histogram; `stop()` returns its percentiles and disables it. */
-export function startLoopDelay(): { stop(): LoopDelay; reset(): void } {
-  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })
-  histogram.enable()
-  return {
-    reset: () => histogram.reset(),
-    stop() {
-      histogram.disable()
-      const ms = (ns: number) => ns / 1e6
-      return { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), samples: histogram.count }
-    },
-  }
-}
-
-/** Rounds for display: 3 significant digits, no exponent. */
-export function round(value: number, digits = 3): number {
-  if (!Number.isFinite(value) || value === 0) return value
-  const scale = 10 ** Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value))))
-  return Math.round(value * scale) / scale
 }

@@ -1,6 +1,6 @@
 /**
  * The paired run's chart, drawn with Vega-Lite and rendered to SVG by Vega's headless renderer,
- * as bench/chart.ts does: each figure's median ratio as a point, its spread (IQR from five pairs,
+ * (no canvas, no browser): each figure's median ratio as a point, its spread (IQR from five pairs,
  * else the range) as a bar, and the goal as a rule.
  */
 import { parse, View } from 'vega'

@@ -100,11 +100,12 @@ export interface HttpRun {
   pooled: number
 }
 
-function hammer(server: PairServer, route: Route, cookies: readonly string[], connections: number, limit: { duration: number } | { amount: number }) {
+/** Loads `route` of the server at `base` for `duration` seconds or `amount` requests, each request taking the next cookie. */
+export function hammer(base: string, route: string, cookies: readonly string[], connections: number, limit: { duration: number } | { amount: number }) {
   let next = 0
   return Promise.resolve(
     autocannon({
-      url: server.base,
+      url: base,
       connections,
       ...limit,
       timeout: 30,
@@ -115,10 +116,10 @@ function hammer(server: PairServer, route: Route, cookies: readonly string[], co
 
 /** One measured run: a warm-up of `warmup` requests, then `seconds` of load, /health pinged meanwhile if a pinger is given. */
 export async function httpRun(server: PairServer, route: Route, cookies: readonly string[], connections: number, seconds: number, warmup: number, pinger?: Pinger): Promise<HttpRun> {
-  await hammer(server, route, cookies, connections, { amount: warmup })
+  await hammer(server.base, route, cookies, connections, { amount: warmup })
   await server.ask({ type: 'quiet' }, 'quiet')
   await server.ask({ type: 'window' })
-  const [work, health] = await Promise.all([hammer(server, route, cookies, connections, { duration: seconds }), pinger?.ping(`${server.base}/health`, seconds)])
+  const [work, health] = await Promise.all([hammer(server.base, route, cookies, connections, { duration: seconds }), pinger?.ping(`${server.base}/health`, seconds)])
   const { window } = (await server.ask({ type: 'report' }, 'report')) as { window: PairWindow }
   await server.ask({ type: 'quiet' }, 'quiet')
   return {

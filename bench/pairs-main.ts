@@ -1,15 +1,13 @@
 /**
- * `npm run bench:pairs` — the definitive paired run (about 20 minutes on 2 cores; run it alone):
- * writes bench/results/pairs-<time>.json and .svg and regenerates docs/PERFORMANCE.md.
- * `npm run bench:pairs -- --quick` is the same as `npm run bench -- --quick`: 1 KB HTTP only, printed.
- * `npm run bench:pairs -- --one-kb`: the 1 KB figures with 15 pairs of 3 s (about 8 minutes), written to
- * bench/results/one-kb-<time>.json; docs/PERFORMANCE.md is left as the last full run wrote it.
- * Uses REDIS_URL when set (only keys under "pairs-" are touched), else a private redis-server.
+ * The paired run's output (modes in run.ts): full writes bench/results/pairs-<time>.json and .svg and
+ * regenerates docs/PERFORMANCE.md; one-kb writes bench/results/one-kb-<time>.json; quick prints only.
+ * PAIRS_SMOKE=1 writes under .tmp/ instead. Uses REDIS_URL when set (only keys under "pairs-" are
+ * touched), else a private redis-server.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { startRedis, type LocalRedis } from '../scripts/local-redis.js'
-import { REPO_ROOT } from './machine.js'
+import { REPO_ROOT } from './repo-root.js'
 import { renderPairsChart } from './pairs-chart.js'
 import { renderPerformanceDoc } from './pairs-report.js'
 import { runPairs, type Mode, type PairsResults } from './pairs.js'
@@ -54,19 +52,6 @@ async function writeReport(results: PairsResults, jsonPath: string, docPath: str
 }
 
 /** `--render <results.json>`: the chart and docs/PERFORMANCE.md again from a run's JSON (after a change to the report, not to the code). */
-function render(jsonPath: string): Promise<void> {
+export function render(jsonPath: string): Promise<void> {
   return writeReport(JSON.parse(readFileSync(jsonPath, 'utf8')) as PairsResults, jsonPath, join(REPO_ROOT, 'docs', 'PERFORMANCE.md'))
-}
-
-const renderAt = process.argv.indexOf('--render')
-if (renderAt > 0 && process.argv[renderAt + 1]) {
-  render(process.argv[renderAt + 1] as string).catch((error: unknown) => {
-    process.stderr.write(`render failed: ${error instanceof Error ? error.message : String(error)}\n`)
-    process.exitCode = 1
-  })
-} else if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() as string)) {
-  pairsMain(process.argv.includes('--quick') ? 'quick' : process.argv.includes('--one-kb') ? 'one-kb' : 'full').catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-    process.exitCode = 1
-  })
 }

@@ -4,7 +4,7 @@
  */
 import type { SessionData, Store } from 'express-session'
 import type { RedisStoreOptions } from '../src/index.js'
-import { openStore, storeGet, storeSet, type BenchSecrets, type OpenedStore, type StoreContender } from './contenders.js'
+import { openStore, storeGet, storeSet, type OpenedStore, type StoreContender } from './contenders.js'
 import { startCostMeter } from './measure.js'
 import { makeSession } from './session-data.js'
 
@@ -20,8 +20,8 @@ export interface StoreSubject {
   close(): Promise<void>
 }
 
-export async function storeSubject(name: StoreContender, url: string, secrets: BenchSecrets, size: number, inFlight: number, extra?: { label: string; options: Partial<RedisStoreOptions> }): Promise<StoreSubject> {
-  const opened: OpenedStore = await openStore(name, url, secrets, `pairs-${extra?.label ?? name}:`, extra?.options)
+export async function storeSubject(name: StoreContender, url: string, secret: string, size: number, inFlight: number, extra?: { label: string; options: Partial<RedisStoreOptions> }): Promise<StoreSubject> {
+  const opened: OpenedStore = await openStore(name, url, secret, `pairs-${extra?.label ?? name}:`, extra?.options)
   const store: Store = opened.store
   const session = makeSession(size) as unknown as SessionData
   for (let slot = 0; slot < inFlight; slot++) await storeSet(store, `s${slot}`, session)

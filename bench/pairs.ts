@@ -176,9 +176,9 @@ async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void, pinn
 
 async function oneKbStore(url: string, log: (s: string) => void): Promise<Figure[]> {
   log('store level 1 KB, 32 in flight')
-  const secrets = { sealed: randomBytes(32).toString('hex'), crypto: randomBytes(24).toString('base64url') }
-  const ours = await storeSubject('auto', url, secrets, KB, 32)
-  const theirs = await storeSubject('connect-redis', url, secrets, KB, 32)
+  const secret = randomBytes(32).toString('hex')
+  const ours = await storeSubject('auto', url, secret, KB, 32)
+  const theirs = await storeSubject('connect-redis', url, secret, KB, 32)
   try {
     const before = load1()
     const runs = await interleave(SMOKE ? 1 : 7, () => ours.run(SMOKE ? 500 : 2000), () => theirs.run(SMOKE ? 500 : 2000))
@@ -187,7 +187,7 @@ async function oneKbStore(url: string, log: (s: string) => void): Promise<Figure
     const main = figure('store-1k-main', 'Store 1 KB get+set, ours − connect-redis main-thread µs per op', 'µs', diffs, before, { direction: '<=', target: 15 }, { a: runs.a.map((r) => r.mainUsPerOp), b: runs.b.map((r) => r.mainUsPerOp) })
     print(ops)
     print(main)
-    return [ops, main, await userOfStore(url, secrets, log)]
+    return [ops, main, await userOfStore(url, secret, log)]
   } finally {
     await ours.close()
     await theirs.close()
@@ -195,10 +195,10 @@ async function oneKbStore(url: string, log: (s: string) => void): Promise<Figure
 }
 
 /** #12's cost: the same store with and without `userOf` (one extra pipelined ZADD per write that keeps its owner). */
-async function userOfStore(url: string, secrets: { sealed: string; crypto: string }, log: (s: string) => void): Promise<Figure> {
+async function userOfStore(url: string, secret: string, log: (s: string) => void): Promise<Figure> {
   log('store level 1 KB, userOf vs without')
-  const withIndex = await storeSubject('auto', url, secrets, KB, 32, { label: 'userof', options: { userOf: userIdOf } })
-  const without = await storeSubject('auto', url, secrets, KB, 32, { label: 'no-userof', options: {} })
+  const withIndex = await storeSubject('auto', url, secret, KB, 32, { label: 'userof', options: { userOf: userIdOf } })
+  const without = await storeSubject('auto', url, secret, KB, 32, { label: 'no-userof', options: {} })
   try {
     const before = load1()
     const runs = await interleave(SMOKE ? 1 : 7, () => withIndex.run(SMOKE ? 500 : 2000), () => without.run(SMOKE ? 500 : 2000))
