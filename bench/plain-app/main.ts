@@ -6,6 +6,7 @@
  * counting pass (counts.ts) explains the figures with per-request counts.
  *   full:  writes bench/results/plain-app-<time>.json and .md (about 15 minutes on 2 cores; run it alone).
  *   quick: every path at its smallest (a smoke run, not figures), written under .tmp/.
+ *   --counts: the counting pass alone (load on the machine does not change its counts), under .tmp/.
  * PLAIN_PAIRS, PLAIN_SECONDS, PLAIN_CONNECTIONS and PLAIN_CLIENTS (e.g. "redis5") override the plan.
  * Uses REDIS_URL when set (only keys under "plain-" are touched), else a private redis-server.
  */
@@ -63,7 +64,8 @@ async function launchBoth(a: Promise<RunningApp>, b: Promise<RunningApp>): Promi
   throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason
 }
 
-export async function runPlainApp(mode: PlainMode): Promise<void> {
+/** `countsOnly`: skip the timed figures, run the counting pass alone (its figures do not need a quiet machine). */
+export async function runPlainApp(mode: PlainMode, countsOnly = false): Promise<void> {
   const t0 = performance.now()
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}\n`)
   const { timed, counts, clients } = plan(mode)
@@ -83,7 +85,7 @@ export async function runPlainApp(mode: PlainMode): Promise<void> {
   const pinger = startPinger(50)
   try {
     let n = 0
-    for (const client of clients) {
+    for (const client of countsOnly ? [] : clients) {
       for (const f of FIGURES) {
         log(`${client}: ${f.title}`)
         const before = load1()
@@ -117,7 +119,7 @@ export async function runPlainApp(mode: PlainMode): Promise<void> {
   results.durationSeconds = (performance.now() - t0) / 1000
   const markdown = renderPlainReport(results)
   process.stdout.write(markdown)
-  const dir = mode === 'full' ? join(REPO_ROOT, 'bench', 'results') : join(REPO_ROOT, '.tmp')
+  const dir = mode === 'full' && !countsOnly ? join(REPO_ROOT, 'bench', 'results') : join(REPO_ROOT, '.tmp')
   const stem = join(dir, `plain-app-${results.startedAt.replace(/[:.]/g, '-')}`)
   mkdirSync(dir, { recursive: true })
   writeFileSync(`${stem}.json`, `${JSON.stringify(results, null, 2)}\n`)
