@@ -6,7 +6,7 @@
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
 import { judgedInterval } from './paired.js'
-import type { Figure, PairsResults } from './pairs.js'
+import type { Figure, PairsResults } from './pairs-core.js'
 import { sizeLabel } from './session-data.js'
 
 type Datum = Record<string, string | number>

@@ -1,6 +1,6 @@
 /** docs/PERFORMANCE.md from a paired run: what the pool does, how it was measured, every figure with its spread and verdict. */
 import { describeSpread, judgedInterval } from './paired.js'
-import type { Figure, PairsResults } from './pairs.js'
+import type { Figure, PairsResults } from './pairs-core.js'
 import { SHAPE_LABELS } from './shapes.js'
 import { sizeLabel } from './session-data.js'
 

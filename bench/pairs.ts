@@ -7,136 +7,15 @@
  */
 import { availableParallelism, cpus } from 'node:os'
 import { randomBytes } from 'node:crypto'
-import { createClient } from 'redis'
-import type { RedisStoreOptions } from '../src/index.js'
-import { describeSpread, interleave, load1, ratios, spreadOf, verdict, type Goal, type Spread, type Verdict } from './paired.js'
-import type { StoreSpec } from './pair-server.js'
-import { createSessions, httpRun, startPairServer, startPinger, type HttpRun, type PairServer, type Pinger, type Route } from './pairs-http.js'
+import { interleave, load1, ratios, type Goal } from './paired.js'
+import { clearPrefixes, figure, httpPair, KB, print, servers, SMOKE, sum, type Figure, type Mode, type PairsResults, type Servers } from './pairs-core.js'
+import { startPinger, type HttpRun, type Route } from './pairs-http.js'
+import { matrix } from './pairs-matrix.js'
 import { storeSubject } from './pairs-store.js'
 import { choosePinning, type Pinning } from './pinning.js'
-import { SHAPES, type Shape } from './shapes.js'
-import { sizeLabel, userIdOf } from './session-data.js'
+import { userIdOf } from './session-data.js'
 
-const KB = 1024
-/** PAIRS_SMOKE=1: the full run's code paths at their smallest (one cell, one pair), to check the machinery. */
-const SMOKE = process.env.PAIRS_SMOKE === '1'
-/**
- * quick: the 1 KB HTTP pairs, short (CI); full: everything; one-kb: the 1 KB figures only (HTTP and store
- * level) with more and longer pairs (PAIRS_1KB_PAIRS, default 15, of 3 s), for a machine too noisy to settle
- * them in the full run.
- */
-export type Mode = 'quick' | 'full' | 'one-kb'
-
-export interface Figure {
-  id: string
-  title: string
-  /** What the ratio is of, e.g. "ours / connect-redis req/s". */
-  measure: string
-  goal?: Goal
-  spread: Spread
-  verdict?: Verdict
-  loadBefore: number
-  loadAfter: number
-  /** Medians of each side, for the table. */
-  a: number
-  b: number
-  /** Ours only: seals/opens inline and pooled, summed over A's runs. */
-  dispatch?: { inline: number; pooled: number }
-  cell?: { shape: Shape; size: number; connections: number; gzip: boolean; metric: 'req/s' | 'health p99' | 'main ms/req' | 'cpu ms/req' }
-}
-
-export interface PairsResults {
-  startedAt: string
-  mode: Mode
-  durationSeconds: number
-  machine: { cpu: string; cores: number; node: string }
-  /** How the 1 KB HTTP figures were pinned to cores, if they were (see pinning.ts). */
-  pinning?: string
-  figures: Figure[]
-}
-
-const gzip = { compress: { algorithm: 'gzip' as const } }
-const SPECS: Record<string, StoreSpec> = {
-  'connect-redis': { kind: 'connect-redis' },
-  'connect-redis twin': { kind: 'connect-redis' },
-  'connect-redis disableTouch': { kind: 'connect-redis', disableTouch: true },
-  ours: { kind: 'ours', options: {} },
-  'ours touchAfter 60': { kind: 'ours', options: { touchAfter: 60 } },
-  'ours userOf': { kind: 'ours', options: {}, userOf: true },
-  'ours gzip': { kind: 'ours', options: gzip },
-  'pool: false': { kind: 'ours', options: { pool: false } satisfies Partial<RedisStoreOptions> },
-  'pool: false gzip': { kind: 'ours', options: { pool: false, ...gzip } },
-  'memory store': { kind: 'memory' },
-}
-
-const median = (values: number[]) => spreadOf(values).median
-
-function figure(id: string, title: string, measure: string, values: number[], loadBefore: number, goal?: Goal, sides?: { a: number[]; b: number[] }): Figure {
-  const spread = spreadOf(values)
-  return { id, title, measure, goal, spread, verdict: goal && verdict(spread, goal), loadBefore, loadAfter: load1(), a: sides ? median(sides.a) : Number.NaN, b: sides ? median(sides.b) : Number.NaN }
-}
-
-function print(f: Figure): void {
-  const goal = f.goal ? ` — goal ${f.goal.direction} ${f.goal.target}: ${f.verdict}` : ''
-  process.stdout.write(`${f.title}: ${describeSpread(f.spread, f.measure === 'µs' ? ' µs' : '×')}${goal} [load ${f.loadBefore.toFixed(2)} → ${f.loadAfter.toFixed(2)}]\n`)
-}
-
-async function clearPrefixes(url: string): Promise<void> {
-  const admin = createClient({ url })
-  admin.on('error', () => {})
-  await admin.connect()
-  for await (const keys of admin.scanIterator({ MATCH: 'pairs-*', COUNT: 500 })) if (keys.length > 0) await admin.unlink(keys)
-  await admin.close()
-}
-
-interface Servers {
-  get(label: string): Promise<PairServer>
-  /** Stops one server (a MemoryStore's sessions live in its process). */
-  stop(label: string): Promise<void>
-  stopAll(): Promise<void>
-}
-
-function servers(url: string, secret: string): Servers {
-  const started = new Map<string, Promise<PairServer>>()
-  return {
-    get(label) {
-      let s = started.get(label)
-      if (!s) started.set(label, (s = startPairServer(label, SPECS[label] as StoreSpec, url, secret, `pairs-${label.replace(/[^a-z0-9]+/gi, '-')}:`)))
-      return s
-    },
-    async stop(label) {
-      const s = started.get(label)
-      started.delete(label)
-      await (await s)?.stop()
-    },
-    async stopAll() {
-      await Promise.all([...started.values()].map(async (s) => (await s).stop()))
-    },
-  }
-}
-
-interface HttpPair {
-  a: HttpRun[]
-  b: HttpRun[]
-}
-
-async function httpPair(sv: Servers, a: string, b: string, opts: { shape: Shape; size: number; route: Route; connections: number; seconds: number; warmup: number; pairs: number; pinger?: Pinger; cookies?: Map<string, string[]>; pinning?: Pinning }): Promise<HttpPair> {
-  const [sa, sb] = await Promise.all([sv.get(a), sv.get(b)])
-  const jar = opts.cookies ?? new Map<string, string[]>()
-  for (const s of [sa, sb]) if (!jar.has(s.label)) jar.set(s.label, await createSessions(s, opts.shape, opts.size, 32))
-  const run = (s: PairServer, idle: PairServer) => () => {
-    opts.pinning?.rest(idle.pid)
-    opts.pinning?.server(s.pid)
-    return httpRun(s, opts.route, jar.get(s.label) as string[], opts.connections, opts.seconds, opts.warmup, opts.pinger)
-  }
-  try {
-    return await interleave(opts.pairs, run(sa, sb), run(sb, sa))
-  } finally {
-    for (const s of [sa, sb]) opts.pinning?.release(s.pid)
-  }
-}
-
-const sum = (runs: HttpRun[]) => runs.reduce((d, r) => ({ inline: d.inline + r.inline, pooled: d.pooled + r.pooled }), { inline: 0, pooled: 0 })
+export type { Figure, Mode, PairsResults } from './pairs-core.js'
 
 /** #15's 1 KB HTTP figures: ours vs connect-redis on read+write and read+touch, and touchAfter on read+touch. */
 async function oneKbHttp(sv: Servers, mode: Mode, log: (s: string) => void, pinning: Pinning | undefined): Promise<Figure[]> {
@@ -209,56 +88,6 @@ async function userOfStore(url: string, secret: string, log: (s: string) => void
     await withIndex.close()
     await without.close()
   }
-}
-
-/**
- * What no store can go below under express-session: its MemoryStore (JSON.parse and JSON.stringify of the
- * session, no Redis, no crypto) against `pool: false` with gzip, main-thread ms per request. express-session
- * also hashes the session twice per request on the main thread, whatever the store.
- */
-async function floor(sv: Servers, name: string, opts: { shape: Shape; size: number; connections: number; seconds: number; warmup: number; pairs: number }): Promise<Figure> {
-  const before = load1()
-  const runs = await httpPair(sv, 'memory store', 'pool: false gzip', { ...opts, route: '/work' })
-  const f = figure(`m-${name}-floor`, `${name}: MemoryStore (express-session + JSON alone) / pool: false main-thread ms per request`, 'main ms/req', ratios(runs, (r) => r.mainMsPerRequest), before, undefined, { a: runs.a.map((r) => r.mainMsPerRequest), b: runs.b.map((r) => r.mainMsPerRequest) })
-  print(f)
-  await sv.stop('memory store')
-  return f
-}
-
-/** #14's matrix: ours (defaults) vs pool: false, with and without gzip, over shapes, sizes and connections. */
-async function matrix(sv: Servers, url: string, pinger: Pinger, log: (s: string) => void): Promise<Figure[]> {
-  const out: Figure[] = []
-  const plan = { [64 * KB]: { pairs: 3, seconds: 2, warmupPerConnection: 2 }, [256 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 1 }, [1024 * KB]: { pairs: 3, seconds: 3, warmupPerConnection: 1 } }
-  for (const gz of [false, true]) {
-    for (const shape of SMOKE ? (['unicode'] as const) : SHAPES) {
-      for (const size of SMOKE ? [64 * KB] : [64 * KB, 256 * KB, 1024 * KB]) {
-        const p = SMOKE ? { pairs: 1, seconds: 1, warmupPerConnection: 1 } : (plan[size] as { pairs: number; seconds: number; warmupPerConnection: number })
-        const cookies = new Map<string, string[]>()
-        for (const connections of SMOKE ? [16] : [16, 32]) {
-          const [a, b] = gz ? ['ours gzip', 'pool: false gzip'] : ['ours', 'pool: false']
-          const name = `${shape} ${sizeLabel(size)} ×${connections}${gz ? ' gzip' : ''}`
-          log(`matrix: ${name}`)
-          const before = load1()
-          const runs = await httpPair(sv, a, b, { shape, size, route: '/work', connections, seconds: p.seconds, warmup: connections * p.warmupPerConnection, pairs: p.pairs, pinger, cookies })
-          const cell = { shape, size, connections, gzip: gz }
-          const rps = figure(`m-${name}-rps`, `${name}: default / pool: false req/s`, 'req/s', ratios(runs, (r) => r.reqPerSec), before, { direction: '>=', target: 0.95 }, { a: runs.a.map((r) => r.reqPerSec), b: runs.b.map((r) => r.reqPerSec) })
-          const strict = gz && size === 256 * KB
-          const health = figure(`m-${name}-health`, `${name}: default / pool: false /health p99`, 'health p99', ratios(runs, (r) => r.healthP99), before, { direction: '<=', target: strict ? 0.5 : 1.05 }, { a: runs.a.map((r) => r.healthP99), b: runs.b.map((r) => r.healthP99) })
-          const main = figure(`m-${name}-main`, `${name}: default / pool: false main-thread ms per request`, 'main ms/req', ratios(runs, (r) => r.mainMsPerRequest), before, strict ? { direction: '<=', target: 0.6 } : undefined, { a: runs.a.map((r) => r.mainMsPerRequest), b: runs.b.map((r) => r.mainMsPerRequest) })
-          const cpu = figure(`m-${name}-cpu`, `${name}: default / pool: false CPU ms per request, all threads`, 'cpu ms/req', ratios(runs, (r) => r.cpuMsPerRequest), before, undefined, { a: runs.a.map((r) => r.cpuMsPerRequest), b: runs.b.map((r) => r.cpuMsPerRequest) })
-          for (const [f, metric] of [[rps, 'req/s'], [health, 'health p99'], [main, 'main ms/req'], [cpu, 'cpu ms/req']] as const) {
-            f.cell = { ...cell, metric }
-            f.dispatch = sum(runs.a)
-            print(f)
-            out.push(f)
-          }
-          if (strict || (SMOKE && gz)) out.push(await floor(sv, name, { shape, size, connections, seconds: p.seconds, warmup: connections * p.warmupPerConnection, pairs: p.pairs }))
-        }
-        await clearPrefixes(url)
-      }
-    }
-  }
-  return out
 }
 
 /** `redisPid`: the private redis-server's process, pinned with the load generator when the 1 KB figures are pinned. */

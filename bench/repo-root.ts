@@ -1,4 +1,5 @@
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The repository's root directory, for the bench's output paths. */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** The repository's root directory, without a trailing slash (profile-breakdown.ts appends `/src/` to it). */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')

@@ -14,9 +14,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
-import { createClient } from 'redis'
 import { startRedis, type LocalRedis } from '../../scripts/local-redis.js'
 import '../built-store.js'
+import { clearKeys } from '../clear-keys.js'
 import { interleave, load1 } from '../paired.js'
 import { startPinger } from '../pairs-http.js'
 import { REPO_ROOT } from '../repo-root.js'
@@ -46,14 +46,6 @@ function plan(mode: PlainMode): { timed: PlainPlan; counts: CountSettings; clien
     counts: { sessions: 32, connections: env('PLAIN_CONNECTIONS', 32), warmup: quick ? 200 : 1000, requests: quick ? 400 : 3000, idleSeconds: quick ? 1 : 5 },
     clients,
   }
-}
-
-async function clearKeys(url: string): Promise<void> {
-  const admin = createClient({ url })
-  admin.on('error', () => {})
-  await admin.connect()
-  for await (const keys of admin.scanIterator({ MATCH: 'plain-*', COUNT: 500 })) if (keys.length > 0) await admin.unlink(keys)
-  await admin.close()
 }
 
 /** Both apps, or none: one that started is stopped when the other fails. */
@@ -102,18 +94,18 @@ export async function runPlainApp(mode: PlainMode, countsOnly = false): Promise<
           await Promise.all([a.stop(), b.stop()])
         }
       }
-      await clearKeys(url)
+      await clearKeys(url, 'plain-*')
     }
     log('counting pass (probe loaded: per-request counts, not timings)')
     for (const client of clients) {
       for (const [label, spec] of COUNTED) {
         results.counts.push(await countApp(label, { ...spec, client }, url, `plain-${n++}:`, secret, counts))
       }
-      await clearKeys(url)
+      await clearKeys(url, 'plain-*')
     }
   } finally {
     pinger.stop()
-    await clearKeys(url).catch(() => {})
+    await clearKeys(url, 'plain-*').catch(() => {})
     await redis?.stop()
   }
   results.durationSeconds = (performance.now() - t0) / 1000
