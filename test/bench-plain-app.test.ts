@@ -9,7 +9,7 @@ import { describe, it } from 'node:test'
 import { makeCart } from '../bench/plain-app/cart.js'
 import { FIGURES, plainFigure, spreadPct } from '../bench/plain-app/figures.js'
 import { buildApp, launch, parseThread, threadDelta, threadsOf } from '../bench/plain-app/launch.js'
-import { drive, login } from '../bench/plain-app/runs.js'
+import { drive, login, once } from '../bench/plain-app/runs.js'
 import { REPO_ROOT } from '../bench/repo-root.js'
 import { spreadOf } from '../bench/paired.js'
 import { useRedis } from './support/redis.js'
@@ -87,8 +87,9 @@ describe('plain-app processes', () => {
         assert.equal((after.requests['/work'] ?? 0) - (before.requests['/work'] ?? 0), 20)
         assert.ok(after.allocatedBytes > before.allocatedBytes)
         assert.deepEqual(after.created, {}, 'no async hooks without PROBE_HOOKS')
-        const read = await fetch(`${app.base}/read`, { headers: { cookie: cookies[0] as string } })
-        assert.deepEqual(await read.json(), { counter: 10 })
+        const read = await once(app.base, '/read', { cookie: cookies[0] as string })
+        assert.deepEqual([read.status, JSON.parse(read.body)], [200, { counter: 10 }])
+        assert.equal((await once(app.base, '/read')).status, 410, 'no session without its cookie')
       } finally {
         await app.stop()
       }
