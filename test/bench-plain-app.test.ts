@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { makeCart } from '../bench/plain-app/cart.js'
 import { FIGURES, plainFigure, spreadPct } from '../bench/plain-app/figures.js'
-import { buildApp, launch, parseThread, threadDelta, threadsOf } from '../bench/plain-app/launch.js'
+import { buildApp, deoptKey, launch, parseThread, threadDelta, threadsOf } from '../bench/plain-app/launch.js'
 import { drive, login, once } from '../bench/plain-app/runs.js'
 import { REPO_ROOT } from '../bench/repo-root.js'
 import { spreadOf } from '../bench/paired.js'
@@ -46,6 +46,16 @@ describe('plain-app /proc readings', () => {
     const threads = threadsOf(process.pid)
     assert.equal(threads[0]?.tid, process.pid)
     assert.ok((threads[0]?.wakeups ?? 0) > 0)
+  })
+})
+
+describe('plain-app deopt tally', () => {
+  it("names a V8 bailout line by function and reason, and ignores every other line", () => {
+    const named = '[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x03b334c029b9 <JSFunction get (sfi = 0x3589311e2be9)>, 0x3589311e4321 <Code TURBOFAN>, opt id 1]'
+    const anonymous = '[bailout (kind: deopt-soft, reason: Insufficient type feedback for call): begin. deoptimizing 0x03b334c029f9 <JSFunction (sfi = 0x3589311e2b31)>, opt id 0]'
+    assert.equal(deoptKey(named), 'get (wrong map)')
+    assert.equal(deoptKey(anonymous), '(anonymous) (Insufficient type feedback for call)')
+    assert.equal(deoptKey('listening 4242'), undefined)
   })
 })
 

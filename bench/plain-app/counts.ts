@@ -22,6 +22,9 @@ export interface RouteCounts {
   /** Times the main thread blocked and was woken, per request (/proc voluntary context switches). */
   mainWakeups: number
   otherWakeups: number
+  /** V8 deoptimisations per 1,000 requests once warm, and the most frequent as "function (reason) ×n". */
+  deoptsPer1k: number
+  deopts: string[]
 }
 
 export interface AppCounts {
@@ -91,13 +94,14 @@ export async function countApp(label: string, spec: AppSpec, redisUrl: string, p
   for (const route of ['/work', '/read'] as const) {
     const p = plain.routes[route]
     const h = hooked.routes[route]
-    if (p && h) routes[route] = { ...p, created: h.created }
+    if (p && h) routes[route] = { ...p, created: h.created, deoptsPer1k: h.deoptsPer1k, deopts: h.deopts }
   }
   return { label, client: spec.client, startMs: plain.startMs, firstLoginMs: plain.firstLoginMs, threads: plain.threads, idle: { ...plain.idle, ran: hooked.idle.ran }, routes }
 }
 
 async function countRoute(app: RunningApp, route: PlainRoute, cookies: readonly string[], s: CountSettings): Promise<RouteCounts> {
   const from: ProbeSnapshot = await app.probe()
+  const deoptsBefore = new Map(app.deopts)
   const t0 = threadsOf(app.pid)
   await drive(app, route, cookies, s.connections, s.requests)
   const t1 = threadsOf(app.pid)
@@ -105,7 +109,10 @@ async function countRoute(app: RunningApp, route: PlainRoute, cookies: readonly 
   const requests = (to.requests[route] ?? 0) - (from.requests[route] ?? 0)
   const n = Math.max(1, requests)
   const threads = threadDelta(t0, t1)
+  const deopts = [...app.deopts].map(([key, count]) => [key, count - (deoptsBefore.get(key) ?? 0)] as const).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1])
   return {
+    deoptsPer1k: (deopts.reduce((sum, [, count]) => sum + count, 0) * 1000) / n,
+    deopts: deopts.slice(0, 3).map(([key, count]) => `${key} ×${count}`),
     requests,
     allocatedBytes: (to.allocatedBytes - from.allocatedBytes) / n,
     gcPer1k: delta(to.gc, from.gc, n / 1000),
