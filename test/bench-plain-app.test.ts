@@ -55,6 +55,7 @@ describe('plain-app deopt tally', () => {
     const anonymous = '[bailout (kind: deopt-soft, reason: Insufficient type feedback for call): begin. deoptimizing 0x03b334c029f9 <JSFunction (sfi = 0x3589311e2b31)>, opt id 0]'
     assert.equal(deoptKey(named), 'get (wrong map)')
     assert.equal(deoptKey(anonymous), '(anonymous) (Insufficient type feedback for call)')
+    assert.equal(deoptKey('[bailout (kind: deopt-eager, reason: (unknown)): begin. deoptimizing 0x1 <JSFunction clearBuffer (sfi = 0x2)>]'), 'clearBuffer ((unknown))')
     assert.equal(deoptKey('listening 4242'), undefined)
   })
 })

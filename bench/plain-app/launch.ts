@@ -46,7 +46,7 @@ export interface RunningApp {
 /** "[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x… <JSFunction get (sfi = …)>, …" → "get (wrong map)". */
 export function deoptKey(line: string): string | undefined {
   if (!line.startsWith('[bailout')) return undefined
-  const reason = /reason: ([^)]*)\)/.exec(line)?.[1] ?? '?'
+  const reason = /reason: (.*?)\): begin/.exec(line)?.[1] ?? '?'
   const name = /<JSFunction ([^ >]*)/.exec(line)?.[1] ?? '?'
   return `${name === '(sfi' || name === '' ? '(anonymous)' : name} (${reason})`
 }
