@@ -9,6 +9,7 @@ import { describe, it } from 'node:test'
 import { makeCart } from '../bench/plain-app/cart.js'
 import { FIGURES, plainFigure, spreadPct } from '../bench/plain-app/figures.js'
 import { buildApp, deoptKey, launch, parseThread, threadDelta, threadsOf } from '../bench/plain-app/launch.js'
+import { commandsPer, parseCommandStats } from '../bench/plain-app/redis-commands.js'
 import { drive, login, once } from '../bench/plain-app/runs.js'
 import { REPO_ROOT } from '../bench/repo-root.js'
 import { spreadOf } from '../bench/paired.js'
@@ -60,6 +61,15 @@ describe('plain-app deopt tally', () => {
   })
 })
 
+describe('plain-app Redis command counts', () => {
+  it('gives commands per request by name and the server µs, leaving out the reading itself', () => {
+    const before = parseCommandStats('# Commandstats\r\ncmdstat_get:calls=10,usec=50,usec_per_call=5.00,rejected_calls=0,failed_calls=0\r\ncmdstat_info:calls=3,usec=300\r\n')
+    const after = parseCommandStats('cmdstat_get:calls=30,usec=90\ncmdstat_evalsha:calls=20,usec=200\ncmdstat_info:calls=4,usec=400\n')
+    assert.deepEqual(before, { get: { calls: 10, usec: 50 }, info: { calls: 3, usec: 300 } })
+    assert.deepEqual(commandsPer(before, after, 20), { commands: { get: 1, evalsha: 1 }, serverUs: 12 })
+  })
+})
+
 describe('plain-app figures', () => {
   const run = (reqPerSec: number) => ({ reqPerSec, latencyP99: 1, healthP99: 2, failures: 0, mainUsPerRequest: 3, cpuUsPerRequest: 4 })
 
@@ -75,8 +85,8 @@ describe('plain-app figures', () => {
     assert.deepEqual([f.a.startMs, f.a.firstLoginMs, f.b.startMs], [1, 2, 3])
   })
 
-  it('has the A/A control and a goal on every other figure', () => {
-    assert.deepEqual(FIGURES.filter((f) => !f.goal).map((f) => f.id), ['aa'])
+  it('has the A/A control, the cost of compare-and-set, and a goal on every other figure', () => {
+    assert.deepEqual(FIGURES.filter((f) => !f.goal).map((f) => f.id), ['work-overwrite', 'aa'])
     const aa = FIGURES.find((f) => f.id === 'aa')
     assert.deepEqual([aa?.a.store, aa?.b.store], ['connect-redis', 'connect-redis'])
   })
