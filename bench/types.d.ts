@@ -1,31 +1,5 @@
 // Minimal typings for the untyped CommonJS packages the bench drives.
 
-declare module 'connect-redis-crypto' {
-  import type session from 'express-session'
-  interface CryptoStoreOptions {
-    client: unknown
-    prefix?: string
-    ttl?: number
-    secret?: string
-    algorithm?: string
-    hashing?: string
-    encodeas?: string
-  }
-  type CryptoStore = new (options: CryptoStoreOptions) => session.Store
-  function connectRedisCrypto(expressSession: typeof session): CryptoStore
-  export default connectRedisCrypto
-}
-
-declare module 'kruptein' {
-  type Done = (error: unknown, value?: string) => void
-  interface Kruptein {
-    set(secret: string, plaintext: unknown, done: Done): void
-    get(secret: string, ciphertext: string, done: Done): void
-  }
-  function kruptein(options?: { algorithm?: string; hashing?: string; encodeas?: string; secret?: string }): Kruptein
-  export default kruptein
-}
-
 declare module 'autocannon' {
   interface Request {
     method?: string

@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { makeCart } from '../bench/plain-app/cart.js'
 import { FIGURES, plainFigure, spreadPct } from '../bench/plain-app/figures.js'
-import { buildApp, launch, parseThread, threadDelta, threadsOf } from '../bench/plain-app/launch.js'
-import { drive, login } from '../bench/plain-app/runs.js'
+import { buildApp, deoptKey, launch, parseThread, threadDelta, threadsOf } from '../bench/plain-app/launch.js'
+import { commandsPer, parseCommandStats } from '../bench/plain-app/redis-commands.js'
+import { drive, login, once } from '../bench/plain-app/runs.js'
 import { REPO_ROOT } from '../bench/repo-root.js'
 import { spreadOf } from '../bench/paired.js'
 import { useRedis } from './support/redis.js'
@@ -49,6 +50,26 @@ describe('plain-app /proc readings', () => {
   })
 })
 
+describe('plain-app deopt tally', () => {
+  it("names a V8 bailout line by function and reason, and ignores every other line", () => {
+    const named = '[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x03b334c029b9 <JSFunction get (sfi = 0x3589311e2be9)>, 0x3589311e4321 <Code TURBOFAN>, opt id 1]'
+    const anonymous = '[bailout (kind: deopt-soft, reason: Insufficient type feedback for call): begin. deoptimizing 0x03b334c029f9 <JSFunction (sfi = 0x3589311e2b31)>, opt id 0]'
+    assert.equal(deoptKey(named), 'get (wrong map)')
+    assert.equal(deoptKey(anonymous), '(anonymous) (Insufficient type feedback for call)')
+    assert.equal(deoptKey('[bailout (kind: deopt-eager, reason: (unknown)): begin. deoptimizing 0x1 <JSFunction clearBuffer (sfi = 0x2)>]'), 'clearBuffer ((unknown))')
+    assert.equal(deoptKey('listening 4242'), undefined)
+  })
+})
+
+describe('plain-app Redis command counts', () => {
+  it('gives commands per request by name and the server µs, leaving out the reading itself', () => {
+    const before = parseCommandStats('# Commandstats\r\ncmdstat_get:calls=10,usec=50,usec_per_call=5.00,rejected_calls=0,failed_calls=0\r\ncmdstat_info:calls=3,usec=300\r\n')
+    const after = parseCommandStats('cmdstat_get:calls=30,usec=90\ncmdstat_evalsha:calls=20,usec=200\ncmdstat_info:calls=4,usec=400\n')
+    assert.deepEqual(before, { get: { calls: 10, usec: 50 }, info: { calls: 3, usec: 300 } })
+    assert.deepEqual(commandsPer(before, after, 20), { commands: { get: 1, evalsha: 1 }, serverUs: 12 })
+  })
+})
+
 describe('plain-app figures', () => {
   const run = (reqPerSec: number) => ({ reqPerSec, latencyP99: 1, healthP99: 2, failures: 0, mainUsPerRequest: 3, cpuUsPerRequest: 4 })
 
@@ -64,8 +85,8 @@ describe('plain-app figures', () => {
     assert.deepEqual([f.a.startMs, f.a.firstLoginMs, f.b.startMs], [1, 2, 3])
   })
 
-  it('has the A/A control and a goal on every other figure', () => {
-    assert.deepEqual(FIGURES.filter((f) => !f.goal).map((f) => f.id), ['aa'])
+  it('has the A/A control, the cost of compare-and-set, and a goal on every other figure', () => {
+    assert.deepEqual(FIGURES.filter((f) => !f.goal).map((f) => f.id), ['work-overwrite', 'aa'])
     const aa = FIGURES.find((f) => f.id === 'aa')
     assert.deepEqual([aa?.a.store, aa?.b.store], ['connect-redis', 'connect-redis'])
   })
@@ -87,8 +108,9 @@ describe('plain-app processes', () => {
         assert.equal((after.requests['/work'] ?? 0) - (before.requests['/work'] ?? 0), 20)
         assert.ok(after.allocatedBytes > before.allocatedBytes)
         assert.deepEqual(after.created, {}, 'no async hooks without PROBE_HOOKS')
-        const read = await fetch(`${app.base}/read`, { headers: { cookie: cookies[0] as string } })
-        assert.deepEqual(await read.json(), { counter: 10 })
+        const read = await once(app.base, '/read', { cookie: cookies[0] as string })
+        assert.deepEqual([read.status, JSON.parse(read.body)], [200, { counter: 10 }])
+        assert.equal((await once(app.base, '/read')).status, 410, 'no session without its cookie')
       } finally {
         await app.stop()
       }

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { launch, threadDelta, threadsOf, type AppSpec, type RunningApp } from './launch.js'
 import type { ProbeSnapshot } from './probe.js'
+import { commandStats, commandsPer } from './redis-commands.js'
 import { drive, login, type PlainRoute } from './runs.js'
 
 /** Per request of one route, from the probe's counts over a fixed number of requests. */
@@ -22,6 +23,11 @@ export interface RouteCounts {
   /** Times the main thread blocked and was woken, per request (/proc voluntary context switches). */
   mainWakeups: number
   otherWakeups: number
+  /** V8 deoptimisations per 1,000 requests once warm, and the most frequent as "function (reason) ×n". */
+  deoptsPer1k: number
+  deopts: string[]
+  /** Redis commands per request by name, and the server's own µs per request (INFO commandstats). */
+  redis: { commands: Record<string, number>; serverUs: number }
 }
 
 export interface AppCounts {
@@ -76,7 +82,7 @@ async function pass(spec: AppSpec, redisUrl: string, prefix: string, secret: str
     const quiet = threadDelta(t0, t1)
     const idle = { seconds: s.idleSeconds, mainWakeups: quiet.main.wakeups / s.idleSeconds, otherWakeups: quiet.others.wakeups / s.idleSeconds, ran: delta(idleTo.ran, idleFrom.ran, s.idleSeconds) }
     const routes: Pass['routes'] = {}
-    for (const route of ['/work', '/read'] as const) routes[route] = await countRoute(app, route, cookies, s)
+    for (const route of ['/work', '/read'] as const) routes[route] = await countRoute(app, redisUrl, route, cookies, s)
     return { startMs: app.startMs, firstLoginMs: firstMs, threads: quiet.threads, idle, routes }
   } finally {
     await app.stop()
@@ -91,21 +97,28 @@ export async function countApp(label: string, spec: AppSpec, redisUrl: string, p
   for (const route of ['/work', '/read'] as const) {
     const p = plain.routes[route]
     const h = hooked.routes[route]
-    if (p && h) routes[route] = { ...p, created: h.created }
+    if (p && h) routes[route] = { ...p, created: h.created, deoptsPer1k: h.deoptsPer1k, deopts: h.deopts }
   }
   return { label, client: spec.client, startMs: plain.startMs, firstLoginMs: plain.firstLoginMs, threads: plain.threads, idle: { ...plain.idle, ran: hooked.idle.ran }, routes }
 }
 
-async function countRoute(app: RunningApp, route: PlainRoute, cookies: readonly string[], s: CountSettings): Promise<RouteCounts> {
+async function countRoute(app: RunningApp, redisUrl: string, route: PlainRoute, cookies: readonly string[], s: CountSettings): Promise<RouteCounts> {
   const from: ProbeSnapshot = await app.probe()
+  const redisFrom = await commandStats(redisUrl)
+  const deoptsBefore = new Map(app.deopts)
   const t0 = threadsOf(app.pid)
   await drive(app, route, cookies, s.connections, s.requests)
   const t1 = threadsOf(app.pid)
+  const redisTo = await commandStats(redisUrl)
   const to: ProbeSnapshot = await app.probe()
   const requests = (to.requests[route] ?? 0) - (from.requests[route] ?? 0)
   const n = Math.max(1, requests)
   const threads = threadDelta(t0, t1)
+  const deopts = [...app.deopts].map(([key, count]) => [key, count - (deoptsBefore.get(key) ?? 0)] as const).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1])
   return {
+    redis: commandsPer(redisFrom, redisTo, n),
+    deoptsPer1k: (deopts.reduce((sum, [, count]) => sum + count, 0) * 1000) / n,
+    deopts: deopts.slice(0, 3).map(([key, count]) => `${key} ×${count}`),
     requests,
     allocatedBytes: (to.allocatedBytes - from.allocatedBytes) / n,
     gcPer1k: delta(to.gc, from.gc, n / 1000),

@@ -39,6 +39,7 @@ export const FIGURES: readonly FigureSpec[] = [
   { id: 'read', title: '1 KB read+touch, ours / connect-redis 9', route: '/read', a: { label: 'ours', store: 'ours' }, b: connectRedis, goal: { direction: '>=', target: 1 }, spreadGoal: true },
   { id: 'touchafter', title: '1 KB read+touch, ours touchAfter 60 / connect-redis 9', route: '/read', a: { label: 'ours touchAfter 60', store: 'ours', options: { touchAfter: 60 } }, b: connectRedis, goal: { direction: '>=', target: 1.15 }, spreadGoal: true },
   { id: 'merge', title: "1 KB read+write, ours (concurrency 'merge', the default) / ours with 'overwrite'", route: '/work', a: { label: 'ours', store: 'ours' }, b: { label: 'ours overwrite', store: 'ours', options: { concurrency: 'overwrite' } }, goal: { direction: '>=', target: 0.97 } },
+  { id: 'work-overwrite', title: "1 KB read+write, ours concurrency: 'overwrite' / connect-redis 9 (without compare-and-set)", route: '/work', a: { label: 'ours overwrite', store: 'ours', options: { concurrency: 'overwrite' } }, b: connectRedis },
   { id: 'aa', title: '1 KB read+write, connect-redis 9 / an identical connect-redis 9 (A/A control)', route: '/work', a: connectRedis, b: { ...connectRedis, label: 'connect-redis 9 twin' } },
 ]
 

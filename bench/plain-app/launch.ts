@@ -38,13 +38,26 @@ export interface RunningApp {
   readonly startMs: number
   /** Asks the probe (if loaded) for its counts. */
   probe(): Promise<ProbeSnapshot>
+  /** With the hooked probe (run under --trace-deopt): V8 deoptimisations so far, by "function (reason)". */
+  readonly deopts: Map<string, number>
   stop(): Promise<void>
 }
 
-/** Starts an app; `probe` loads probe.mjs into it (the counting pass only), with its async hooks or without. */
+/** "[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x… <JSFunction get (sfi = …)>, …" → "get (wrong map)". */
+export function deoptKey(line: string): string | undefined {
+  if (!line.startsWith('[bailout')) return undefined
+  const reason = /reason: (.*?)\): begin/.exec(line)?.[1] ?? '?'
+  const name = /<JSFunction ([^ >]*)/.exec(line)?.[1] ?? '?'
+  return `${name === '(sfi' || name === '' ? '(anonymous)' : name} (${reason})`
+}
+
+/**
+ * Starts an app; `probe` loads probe.mjs into it (the counting pass only): 'plain' without async
+ * hooks, 'hooks' with them and under --trace-deopt (V8's trace lines are tallied, not passed on).
+ */
 export async function launch(spec: AppSpec, redisUrl: string, prefix: string, secret: string, probe: false | 'plain' | 'hooks' = false): Promise<RunningApp> {
   const t0 = performance.now()
-  const child: ChildProcess = spawn(process.execPath, [...(probe ? ['--import', join(OUT, 'probe.mjs')] : []), join(OUT, 'app.mjs')], {
+  const child: ChildProcess = spawn(process.execPath, [...(probe ? ['--import', join(OUT, 'probe.mjs')] : []), ...(probe === 'hooks' ? ['--trace-deopt'] : []), join(OUT, 'app.mjs')], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, PROBE_HOOKS: probe === 'hooks' ? '1' : '0', REDIS_URL: redisUrl, PLAIN_STORE: spec.store, PLAIN_CLIENT: spec.client, PLAIN_OPTIONS: JSON.stringify(spec.options ?? {}), PLAIN_PREFIX: prefix, SESSION_SECRET: secret },
@@ -52,7 +65,12 @@ export async function launch(spec: AppSpec, redisUrl: string, prefix: string, se
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
   const waiting: ((line: string) => void)[] = []
-  lines.on('line', (line) => waiting.shift()?.(line))
+  const deopts = new Map<string, number>()
+  lines.on('line', (line) => {
+    const deopt = deoptKey(line)
+    if (deopt) deopts.set(deopt, (deopts.get(deopt) ?? 0) + 1)
+    else if (line.startsWith('listening ') || line.startsWith('probe ')) waiting.shift()?.(line)
+  })
   const next = (what: string) =>
     Promise.race([
       new Promise<string>((resolve) => waiting.push(resolve)),
@@ -65,6 +83,7 @@ export async function launch(spec: AppSpec, redisUrl: string, prefix: string, se
     pid: child.pid as number,
     base: `http://127.0.0.1:${port}`,
     startMs: performance.now() - t0,
+    deopts,
     async probe() {
       const reply = next('probe')
       child.kill('SIGUSR2')

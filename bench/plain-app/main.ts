@@ -29,12 +29,13 @@ import { drive, login, measuredRun } from './runs.js'
 export type PlainMode = 'quick' | 'full'
 
 const CLIENTS: readonly AppSpec['client'][] = ['redis5', 'redis']
-/** The contenders of the counting pass: `pool: false` isolates what the idle worker costs. */
+/** The contenders of the counting pass: `pool: false` isolates what the idle worker costs, `'overwrite'` what compare-and-set does. */
 const COUNTED: [string, Omit<AppSpec, 'client'>][] = [
   ['connect-redis', { store: 'connect-redis' }],
   ['ours', { store: 'ours' }],
   ['ours touchAfter 60', { store: 'ours', options: { touchAfter: 60 } }],
   ['ours pool: false', { store: 'ours', options: { pool: false } }],
+  ["ours concurrency: 'overwrite'", { store: 'ours', options: { concurrency: 'overwrite' } }],
 ]
 
 function plan(mode: PlainMode): { timed: PlainPlan; counts: CountSettings; clients: AppSpec['client'][] } {

@@ -53,6 +53,9 @@ function countRow(c: AppCounts, route: '/work' | '/read'): string[] {
     created('PROMISE'),
     created('TickObject'),
     r ? `${num(r.mainWakeups)} / ${num(r.otherWakeups)}` : '–',
+    r ? Object.entries(r.redis.commands).map(([name, per]) => `${name} ${num(per)}`).join(', ') : '–',
+    num(r?.redis.serverUs),
+    r ? `${num(r.deoptsPer1k)}${r.deopts.length ? ` (${r.deopts.join('; ')})` : ''}` : '–',
     idle ? `${num(c.idle.mainWakeups, 2)} / ${num(c.idle.otherWakeups, 2)}` : '″',
     idle ? ranIdle : '″',
     idle ? String(c.threads) : '″',
@@ -76,9 +79,9 @@ export function renderPlainReport(r: PlainResults): string {
     '',
     '## Per-request counts (counting pass, probe loaded; independent of machine load)',
     '',
-    `Per request over ${r.counts[0]?.routes['/work']?.requests ?? '–'} requests per route after a warm-up. Allocation: V8 heap bytes (freed by GCs plus heap growth, v8.GCProfiler). GCs per 1,000 requests, minor / major (incl. incremental). Timers, immediates, promises, tick objects: async resources created per request (async_hooks). Wake-ups: /proc voluntary context switches per request, main thread / other threads. Idle: the same per second with no request, and the callbacks that ran. Start: ms to listening / of the first session request (passphrase scrypt, pool start).`,
+    `Per request over ${r.counts[0]?.routes['/work']?.requests ?? '–'} requests per route after a warm-up. Allocation: V8 heap bytes (freed by GCs plus heap growth, v8.GCProfiler). GCs per 1,000 requests, minor / major (incl. incremental). Timers, immediates, promises, tick objects: async resources created per request (async_hooks). Wake-ups: /proc voluntary context switches per request, main thread / other threads. Redis: commands per request and the server's own µs per request (INFO commandstats). Deopts: V8 deoptimisations (--trace-deopt) per 1,000 requests after the warm-up, the most frequent named. Idle: the same per second with no request, and the callbacks that ran. Start: ms to listening / of the first session request (passphrase scrypt, pool start).`,
     '',
-    table(['client', 'store', 'route', 'alloc KB/req', 'GCs /1k req', 'timers/req', 'immediates/req', 'promises/req', 'ticks/req', 'wake-ups/req main / other', 'idle wake-ups/s main / other', 'idle callbacks/s', 'threads', 'start ms / first login ms'], r.counts.flatMap((c) => [countRow(c, '/work'), countRow(c, '/read')])),
+    table(['client', 'store', 'route', 'alloc KB/req', 'GCs /1k req', 'timers/req', 'immediates/req', 'promises/req', 'ticks/req', 'wake-ups/req main / other', 'Redis commands/req', 'Redis server µs/req', 'deopts /1k req (top)', 'idle wake-ups/s main / other', 'idle callbacks/s', 'threads', 'start ms / first login ms'], r.counts.flatMap((c) => [countRow(c, '/work'), countRow(c, '/read')])),
     '',
   ].join('\n')
 }

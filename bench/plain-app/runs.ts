@@ -3,11 +3,32 @@
  * /read, /health pinged every 20 ms from a process of its own, and the server's CPU read from
  * /proc (outside the app) around each measured run.
  */
+import { request as httpRequest } from 'node:http'
 import { hammer, type Pinger } from '../pairs-http.js'
 import { makeCart } from './cart.js'
 import { threadDelta, threadsOf, type RunningApp } from './launch.js'
 
 export type PlainRoute = '/work' | '/read'
+
+/**
+ * One request on a connection of its own, closed after the answer (`agent: false`): a kept-alive
+ * socket closing seconds later would wake the app in the middle of a measurement.
+ */
+export function once(base: string, path: string, init: { method?: string; body?: string; cookie?: string } = {}): Promise<{ status: number; cookie: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {}
+    if (init.body !== undefined) headers['content-type'] = 'application/json'
+    if (init.cookie !== undefined) headers.cookie = init.cookie
+    const req = httpRequest(`${base}${path}`, { method: init.method ?? 'GET', agent: false, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0], body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(init.body)
+  })
+}
 
 /** Creates `count` sessions; returns their cookies and how long the first one took (a passphrase's scrypt, a worker starting). */
 export async function login(app: RunningApp, count: number): Promise<{ cookies: string[]; firstMs: number }> {
@@ -15,11 +36,9 @@ export async function login(app: RunningApp, count: number): Promise<{ cookies: 
   let firstMs = Number.NaN
   for (let i = 0; i < count; i++) {
     const t0 = performance.now()
-    const response = await fetch(`${app.base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeCart(i)) })
-    await response.arrayBuffer()
+    const { status, cookie } = await once(app.base, '/login', { method: 'POST', body: JSON.stringify(makeCart(i)) })
     if (i === 0) firstMs = performance.now() - t0
-    const cookie = response.headers.getSetCookie()[0]?.split(';')[0]
-    if (!response.ok || !cookie) throw new Error(`${app.base}: could not create a session (${response.status})`)
+    if (status !== 200 || !cookie) throw new Error(`${app.base}: could not create a session (${status})`)
     cookies.push(cookie)
   }
   return { cookies, firstMs }
@@ -51,7 +70,7 @@ export async function measuredRun(app: RunningApp, route: PlainRoute, cookies: r
   const [work, health] = await Promise.all([hammer(app.base, route, cookies, settings.connections, { duration: settings.seconds }), pinger.ping(`${app.base}/health`, settings.seconds)])
   const cost = threadDelta(before, threadsOf(app.pid))
   // Requests cut off when autocannon stopped finish before the next run: one more answer after them.
-  await (await fetch(`${app.base}/health`)).arrayBuffer()
+  await once(app.base, '/health')
   const answered = Math.max(1, work['2xx'])
   const tickUs = 10_000
   return {
