@@ -74,7 +74,8 @@ export class ConcurrentWriter {
     let text = base.recordText === undefined ? write.text : await this.#merge(write, base.recordText)
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       if (attempt > 1) await delay(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt))
-      const record = await awaited(seal(text, createdAt))
+      const sealing = seal(text, createdAt)
+      const record = isThenable(sealing) ? await sealing : sealing
       const outcome = await setIfUnchanged(redis, key, record, write.ttl, token)
       if (outcome === 'written') return { record, text, merged: text !== write.text }
       if (outcome === 'gone') return this.#dropped()

@@ -62,7 +62,8 @@ async function* scanCluster(client: GlideClusterClient, match: string, count: nu
 }
 
 /**
- * A Valkey GLIDE client, standalone or cluster. Scripts go through `customCommand(['EVAL', ...])`:
+ * A Valkey GLIDE client, standalone or cluster. Scripts go through `customCommand(['EVAL', ...])`
+ * (not EVALSHA: GLIDE rewords NOSCRIPT and logs every server error, so a fallback would be noisy):
  * `invokeScript` needs a native `Script`, which only an import of GLIDE could make, and GLIDE
  * routes EVAL by its key (following MOVED) like any keyed command.
  */

@@ -1,4 +1,5 @@
 import { keysAsStrings, type Fn, type RedisAdapter } from './adapter.js'
+import { evalCached } from './cached-script.js'
 
 /** What the adapters use of an ioredis v5/v6 client (single node, sentinel-configured, or a cluster's node). */
 export interface IoRedisCommands {
@@ -9,6 +10,7 @@ export interface IoRedisCommands {
   del: Fn
   scan: Fn
   eval: Fn
+  evalsha: Fn
 }
 
 export function isIoRedis(client: object): client is IoRedisCommands {
@@ -20,9 +22,9 @@ export async function ioRedisSet(client: IoRedisCommands, key: string, value: Bu
   await (ttl === undefined ? client.set(key, value) : client.set(key, value, 'EX', ttl))
 }
 
-/** EVAL in ioredis's positional form; a cluster routes it by its key. */
+/** EVALSHA (EVAL on NOSCRIPT) in ioredis's positional form; a cluster routes it by its key. */
 export function ioRedisEval(client: IoRedisCommands, script: string, keys: readonly string[], args: readonly (Buffer | string)[]): Promise<unknown> {
-  return client.eval(script, keys.length, ...keys, ...args)
+  return evalCached(script, (sha) => client.evalsha(sha, keys.length, ...keys, ...args), () => client.eval(script, keys.length, ...keys, ...args))
 }
 
 /** Every key of one node matching `match`, in SCAN batches. */

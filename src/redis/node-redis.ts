@@ -1,4 +1,5 @@
 import { keysAsStrings, type Fn, type RedisAdapter } from './adapter.js'
+import { evalCached } from './cached-script.js'
 import { QueueTimeouts, hasCommandOptions } from './node-redis-timeouts.js'
 
 /** Buffer replies for RESP blob strings ('$', char code 36) in node-redis v5 and v6. */
@@ -14,6 +15,7 @@ export interface NodeRedisCommands {
   del: Fn
   scan: Fn
   eval: Fn
+  evalSha: Fn
 }
 
 export function isNodeRedis(client: object): client is NodeRedisCommands {
@@ -26,9 +28,10 @@ export async function nodeRedisSet(client: NodeRedisCommands, key: string, value
   await (ttl === undefined ? client.set(key, value) : client.set(key, value, { expiration: { type: 'EX', value: ttl } }))
 }
 
-/** EVAL with the v5/v6 `{ keys, arguments }` form; a cluster or sentinel client routes it by its key. */
+/** EVALSHA (EVAL on NOSCRIPT) with the v5/v6 `{ keys, arguments }` form; a cluster or sentinel client routes it by its key. */
 export function nodeRedisEval(client: NodeRedisCommands, script: string, keys: readonly string[], args: readonly (Buffer | string)[]): Promise<unknown> {
-  return client.eval(script, { keys: [...keys], arguments: [...args] })
+  const options = { keys: [...keys], arguments: [...args] }
+  return evalCached(script, (sha) => client.evalSha(sha, options), () => client.eval(script, options))
 }
 
 /** Every key of one node (or of a sentinel client's master) matching `match`, in SCAN batches. */

@@ -103,6 +103,26 @@ describe('every client', () => {
         await a.set('s', sessionWith({ list: [] }))
         await raceOver(a, b, 's')
       })
+
+      it('runs its scripts by SHA-1, and by body again after the server forgot them (SCRIPT FLUSH, a restart)', async () => {
+        const prefix = `flush-${kind.name.replace(/\W/g, '')}:`
+        const a = use.stores.create({ client: use.client, prefix })
+        await a.set('s', sessionWith({ n: 1 }))
+        const session = (await a.get('s')) as Data
+        await redis.raw.call('CONFIG', 'RESETSTAT')
+        for (const n of [2, 3]) {
+          session.n = n
+          await a.set('s', session)
+          await redis.raw.call('SCRIPT', 'FLUSH')
+        }
+        session.n = 4
+        await a.set('s', session)
+        assert.equal(((await a.get('s')) as Data).n, 4)
+        const stats = String(await redis.raw.call('INFO', 'commandstats'))
+        const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+        const expected = kind.name === 'valkey-glide' ? { evalsha: 0, eval: 3 } : { evalsha: 3, eval: 2 }
+        assert.deepEqual({ evalsha: calls('evalsha'), eval: calls('eval') }, expected, 'each write tried EVALSHA first; the two after a flush fell back to EVAL once (GLIDE: EVAL)')
+      })
     })
   }
 })
