@@ -1,14 +1,16 @@
 /**
- * Durable revocation on a real Redis Cluster (3 masters, 1 replica each), node-redis 6 and ioredis 5
- * cluster clients: `destroy` waits, on the store's own connection to each key's master, until that
- * master's replica holds the deletion; with one shard's replica stalled, destroys of keys in that
- * shard fail with ERR_SEALED_NOT_DURABLE and the others succeed.
+ * Durable revocation on a real Redis Cluster (3 masters, 1 replica each) and a real Sentinel set,
+ * node-redis 6 and ioredis 5: `destroy` waits, on the store's own connection to each key's master,
+ * until that master's replica holds the deletion; with one shard's replica stalled, destroys of keys
+ * in that shard fail with ERR_SEALED_NOT_DURABLE and the others succeed; on Sentinel, a stalled
+ * replica fails them all.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { RedisStore, SealedError } from '../../src/index.js'
 import { startRedisCluster, type LocalCluster } from '../support/redis-cluster.js'
+import { startSentinelSet, type LocalSentinelSet } from '../support/redis-sentinel.js'
 import { redisCli } from '../support/redis-cli.js'
 import { sessionWith } from '../support/sessions.js'
 import { manySids } from '../support/spread.js'
@@ -16,10 +18,11 @@ import { connectClient, type ClientName } from '../support/topology-clients.js'
 
 const CLIENTS: readonly ClientName[] = ['node-redis 6', 'ioredis 5']
 let cluster: LocalCluster
+let sentinel: LocalSentinelSet
 before(async () => {
-  cluster = await startRedisCluster(3, 1)
+  ;[cluster, sentinel] = await Promise.all([startRedisCluster(3, 1), startSentinelSet()])
 })
-after(() => cluster?.stop())
+after(() => Promise.all([cluster?.stop(), sentinel?.stop()]))
 
 /** The port of the master that holds `key`, as the cluster itself answers. */
 async function masterOf(key: string): Promise<number> {
@@ -64,6 +67,34 @@ for (const name of CLIENTS) {
           replica?.process.kill('SIGCONT')
         }
         await cluster.settled()
+      } finally {
+        await store.close()
+        await topology.close()
+      }
+    })
+  })
+}
+
+for (const name of CLIENTS) {
+  describe(`durability on Sentinel with ${name}`, () => {
+    it('destroy resolves once the replica holds the deletion, and fails with ERR_SEALED_NOT_DURABLE while it is stalled', async () => {
+      const topology = await connectClient(name, 'sentinel', { sentinel })
+      const prefix = `durable-sentinel-${name.replace(/\W/g, '')}:`
+      const store = new RedisStore({ client: topology.client, secret: randomBytes(32), prefix, pool: false, durability: { replicas: 1, timeout: 300 } })
+      try {
+        const { replicaPort } = await sentinel.settled()
+        await store.set('a', sessionWith({ n: 1 }))
+        await store.set('b', sessionWith({ n: 2 }))
+        await store.destroy('a')
+        assert.equal(await redisCli(replicaPort, ['EXISTS', `${prefix}a`]), '0')
+        const replica = sentinel.dataNodes.find((node) => node.port === replicaPort)
+        replica?.process.kill('SIGSTOP')
+        try {
+          await assert.rejects(store.destroy('b'), (e: unknown) => e instanceof SealedError && e.code === 'ERR_SEALED_NOT_DURABLE')
+        } finally {
+          replica?.process.kill('SIGCONT')
+        }
+        await sentinel.settled()
       } finally {
         await store.close()
         await topology.close()
