@@ -166,7 +166,7 @@ for (const kind of clientKinds()) {
       }
     })
 
-    it("the user's client keeps answering while a WAIT is pending on the store's connection", async () => {
+    it("the user's client keeps answering while a WAIT is pending on the store's connection", async (t) => {
       const s = store({ durability: { replicas: 1, timeout: 1500 } })
       await s.set('f', sessionWith({ n: 1 }))
       const other = store({ durability: undefined })
@@ -184,6 +184,7 @@ for (const kind of clientKinds()) {
           answered++
         }
         assert.equal(await destroyed, 'not durable')
+        t.diagnostic(`the shared client answered ${answered} reads during the 1.5 s WAIT`)
         assert.ok(answered >= 20, `the shared client answered ${answered} reads during the WAIT`)
       } finally {
         await pair.resume()
