@@ -33,8 +33,7 @@ describe('durability: option checks name the field', () => {
     [{ timeout: 100 }, /"durability\.replicas" is required/],
     [{ replicas: 1 }, /"durability\.timeout" is required/],
     [{ replicas: 0, timeout: 100 }, /"durability\.replicas" must be an integer >= 1/],
-    [{ replicas: 1, timeout: 0.5 }, /"durability\.timeout" must be an integer between 1 and/],
-    [{ replicas: 1, timeout: 2 ** 31 }, /"durability\.timeout" must be at most 2147483647 ms/],
+    [{ replicas: 1, timeout: 0.5 }, /"durability\.timeout" must be an integer/],
     [{ replicas: 1, timeout: 100, writes: 'yes' }, /"durability\.writes" must be a boolean/],
     [{ replicas: 1, timeout: 100, wait: true }, /"durability\.wait" is not a known option/],
   ]

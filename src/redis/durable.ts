@@ -1,5 +1,4 @@
 import { SealedError } from '../errors.js'
-import { MAX_TIMER_MS } from '../options/checks.js'
 import type { ResolvedDurability } from '../options/durability.js'
 import type { RedisAdapter } from './adapter.js'
 import { DeadlineSweep, withDeadline } from './deadline.js'
@@ -51,7 +50,7 @@ export class Durability {
     this.#timeout = options.timeout
     this.writes = options.writes
     this.#commandTimeout = commandTimeout
-    this.#waits = new DeadlineSweep(Math.min(MAX_TIMER_MS, options.timeout + commandTimeout))
+    this.#waits = new DeadlineSweep(options.timeout + commandTimeout)
   }
 
   /** Runs `work` on the store's own connections, then waits until the replicas hold its writes. */
