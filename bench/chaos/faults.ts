@@ -19,25 +19,41 @@ const STALL_MS = 6000
 const RESHARD_SLOTS = 1000
 const DATA_ARGS = ['--repl-diskless-sync-delay', '0', '--replica-announce-ip', '127.0.0.1']
 
-/** The data nodes by port, including the ones restarted after a kill (their stop is ours). */
-class Processes {
+/** The data nodes by port, including the ones started after a kill (`stop` stops those; `stopAll` every one). */
+export class Processes {
   readonly #nodes = new Map<number, LocalRedis>()
-  readonly restarted: LocalRedis[] = []
+  readonly #added: LocalRedis[] = []
   constructor(nodes: readonly LocalRedis[]) {
     for (const node of nodes) this.#nodes.set(node.port, node)
   }
-  signal(port: number, signal: NodeJS.Signals): void {
+  #node(port: number): LocalRedis {
     const node = this.#nodes.get(port)
     if (!node) throw new Error(`no process on port ${port}`)
-    node.process.kill(signal)
+    return node
+  }
+  signal(port: number, signal: NodeJS.Signals): void {
+    this.#node(port).process.kill(signal)
+  }
+  /** kill -9, and waits until the process is gone. */
+  async kill(port: number): Promise<void> {
+    const node = this.#node(port)
+    node.process.kill('SIGKILL')
+    await node.stop()
+  }
+  add(node: LocalRedis): void {
+    this.#nodes.set(node.port, node)
+    this.#added.push(node)
   }
   async restart(port: number): Promise<void> {
-    const node = await startRedis(DATA_ARGS, port)
-    this.#nodes.set(port, node)
-    this.restarted.push(node)
+    this.add(await startRedis(DATA_ARGS, port))
   }
   stop(): Promise<unknown> {
-    return Promise.all(this.restarted.map((node) => node.stop()))
+    for (const node of this.#added) node.process.kill('SIGCONT')
+    return Promise.all(this.#added.map((node) => node.stop()))
+  }
+  stopAll(): Promise<unknown> {
+    for (const node of this.#nodes.values()) node.process.kill('SIGCONT')
+    return Promise.all([...this.#nodes.values()].map((node) => node.stop()))
   }
 }
 

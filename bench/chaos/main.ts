@@ -8,6 +8,7 @@
  *   --phase S (4: seconds of traffic before and after each fault) --recover S (30: most a fault may take)
  * revocation-failovers: failovers timed right after a revocation (see revocation-failovers.ts).
  *   --trials N (50 per client and durability setting) --seconds S (900: the whole mode's bound)
+ *   --promotion manual|sentinel (manual: REPLICAOF NO ONE at once; sentinel: a real Sentinel, ~10 s a trial)
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     recover: { type: 'string', default: '30' },
     trials: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '900' },
+    promotion: { type: 'string', default: 'manual' },
   },
 })
 const num = (name: keyof typeof values): number => {
@@ -33,14 +35,16 @@ const num = (name: keyof typeof values): number => {
 }
 
 if (values.mode === 'revocation-failovers') {
-  const results = await revocationFailovers(num('trials'), num('seconds'))
+  const promotion = values.promotion
+  if (promotion !== 'manual' && promotion !== 'sentinel') throw new TypeError('--promotion must be manual or sentinel')
+  const results = await revocationFailovers(num('trials'), num('seconds'), promotion)
   const table = [
     '| client | durability | trials (replica stalled) | revocations acknowledged (replica stalled) | refused (ERR_SEALED_NOT_DURABLE) | other errors | undone |',
     '|---|---|---|---|---|---|---|',
     ...results.map((r) => `| ${r.client} | ${r.durability ? 'on' : 'off'} | ${r.trials} (${r.lagging}) | ${r.acknowledged} (${r.acknowledgedLagging}) | ${r.refused} | ${r.otherErrors} | ${r.undone} |`),
   ].join('\n')
   console.log(`\n${table}`)
-  writeFileSync(new URL('../results/chaos-revocation-failovers.md', import.meta.url), `${table}\n`)
+  writeFileSync(new URL(`../results/chaos-revocation-failovers${promotion === 'sentinel' ? '-sentinel' : ''}.md`, import.meta.url), `${table}\n`)
 } else if (values.mode === 'soak') {
   const topology = values.topology
   if (topology !== 'sentinel' && topology !== 'cluster' && topology !== 'both') throw new TypeError('--topology must be sentinel, cluster or both')
