@@ -291,15 +291,15 @@ export class RedisStore extends Store {
     })
   }
 
-  /**
-   * Runs a write with the store's writer and accounts; under `durability` a revocation (and, with
-   * `durability.writes`, any write) runs on the store's own connection, then waits for the replicas.
-   */
   /** A session read met a key of another type: no session, reported (see redis/session-reads.ts). */
   readonly #wrongType = (key: string): void => {
     this.#records.reject({ reason: 'wrong-type', sid: key.slice(this.#options.prefix.length) })
   }
 
+  /**
+   * Runs a write with the store's writer and accounts; under `durability` a revocation (and, with
+   * `durability.writes`, any write) runs on the store's own connection, then waits for the replicas.
+   */
   #write<T>(engine: Engine, kind: 'write' | 'revoke', work: (writer: SessionWriter, accounts: Accounts | undefined, redis: RedisAdapter) => Promise<T>): Promise<T> {
     const durable = this.#durable
     if (!durable || (kind === 'write' && !durable.writes)) return work(this.#writer, engine.accounts, this.#redis)
