@@ -85,7 +85,7 @@ export class RedisStore extends Store {
     }
     this.#redis = sessionReads(withDeadline(adapter, timeout), this.#wrongType)
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
-    this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#redis, this.#options.serializer) : undefined
+    this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#options.serializer) : undefined
     this.#durable = this.#options.durability && new Durability(this.#client, this.#options.durability, this.#options.timeout)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
     this.#touches = this.#options.touchAfter > 0 ? new TouchCache(this.#options.touchAfter) : undefined
@@ -220,7 +220,7 @@ export class RedisStore extends Store {
       const key = this.#key(sid)
       const ttl = this.#ttlFor(session)
       this.#forget(key)
-      if (!(ttl > 0)) return this.#write(engine, 'write', async (writer, accounts) => (await writer.delete(key), accounts?.unlist(session, sid)))
+      if (!(ttl > 0)) return this.#deleteExpired(engine, key, session, sid)
       const stringified: unknown = this.#options.serializer.stringify(session)
       const text = isThenable(stringified) ? await stringified : stringified
       if (typeof text !== 'string') throw new SealedError('ERR_SEALED_SERIALIZE', 'serializer.stringify must return a string')
@@ -244,6 +244,14 @@ export class RedisStore extends Store {
       if (keep !== undefined) this.#touches?.record(key, keep, at)
       if (this.#writes) rememberBase(session, { key, token: recordToken(written.record), text, recordText: written.merged ? written.text : undefined })
     }, 'set', sid)
+  }
+
+  /** A TTL of zero or less, from `set` or `touch`: the record is deleted (the destroy guard keeps a tombstone) and unlisted from its owner. */
+  #deleteExpired(engine: Engine, key: string, session: SessionData, sid: string): Promise<void> {
+    return this.#write(engine, 'write', async (writer, accounts) => {
+      await writer.delete(key)
+      await accounts?.unlist(session, sid)
+    })
   }
 
   /** A write without a base: the record as given (through the destroy guard when on); false when the guard refused it. */
@@ -342,7 +350,7 @@ export class RedisStore extends Store {
       const at = Date.now()
       if (!(ttl > 0)) {
         this.#forget(key)
-        return this.#write(engine, 'write', async (writer, accounts) => (await writer.delete(key), accounts?.unlist(session, sid)))
+        return this.#deleteExpired(engine, key, session, sid)
       }
       if (touches?.canSkip(key, ttl, at)) return
       const touched = await this.#write(engine, 'write', (writer, accounts) => {

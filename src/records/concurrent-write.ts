@@ -61,13 +61,10 @@ const awaited = async <T>(value: T | PromiseLike<T>): Promise<T> => (isThenable(
 export class ConcurrentWriter {
   readonly counts: WriteCounts = { conflicts: 0, merges: 0, mergeConflicts: 0, droppedWrites: 0 }
 
-  constructor(
-    private readonly redis: RedisAdapter,
-    private readonly serializer: Serializer,
-  ) {}
+  constructor(private readonly serializer: Serializer) {}
 
-  /** Writes `write`, merging as needed; false when the session had ended. `redis`: another connection (durable writes). */
-  async write(write: BasedWrite, seal: Seal, open: Open, redis: RedisAdapter = this.redis): Promise<Written | false> {
+  /** Writes `write` through `redis` (the store's, or its durable connection), merging as needed; false when the session had ended. */
+  async write(write: BasedWrite, seal: Seal, open: Open, redis: RedisAdapter): Promise<Written | false> {
     const { key, base } = write
     let token = base.token
     let createdAt = write.createdAt
