@@ -69,14 +69,17 @@ export class ConcurrentWriter {
     let token = base.token
     let createdAt = write.createdAt
     let text = base.recordText === undefined ? write.text : await this.#merge(write, base.recordText)
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      if (attempt > 1) await delay(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt))
+    for (let attempt = 1; ; attempt++) {
       const sealing = seal(text, createdAt)
       const record = isThenable(sealing) ? await sealing : sealing
       const outcome = await setIfUnchanged(redis, key, record, write.ttl, token)
       if (outcome === 'written') return { record, text, merged: text !== write.text }
       if (outcome === 'gone') return this.#dropped()
       this.counts.conflicts++
+      if (attempt === WRITE_ATTEMPTS) throw new SealedError('ERR_SEALED_CONFLICT', `the session was changed by other requests on each of ${WRITE_ATTEMPTS} attempts to write it`)
+      // The pause comes before the read, never between the read and the write: a merge that waited
+      // would be stale on arrival whenever the session is written more often than the pause lasts.
+      if (attempt > 1) await delay(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt))
       const stored = await redis.get(key)
       const theirs = stored === null ? null : await awaited(open(stored))
       if (stored === null || theirs === null) return this.#dropped()
@@ -84,7 +87,6 @@ export class ConcurrentWriter {
       if (theirs.createdAt !== undefined) createdAt = Math.min(createdAt ?? theirs.createdAt, theirs.createdAt)
       text = await this.#merge(write, theirs.text)
     }
-    throw new SealedError('ERR_SEALED_CONFLICT', `the session was changed by other requests on each of ${WRITE_ATTEMPTS} attempts to write it`)
   }
 
   #dropped(): false {
