@@ -1,16 +1,20 @@
 import type { RecordToken } from './records/record-token.js'
 
 /**
- * What `get` learned about a session object it handed out, kept beside the object in a WeakMap,
- * not on it: its creation time (so a re-seal never makes a session younger) and its owner when it
- * was opened (so `set` can tell an owner change from a plain write without reading Redis), and
- * the record it was read from (so `set` writes only over that record, and merges otherwise).
+ * What `get` learned about a session object it handed out: its creation time (so a re-seal never
+ * makes a session younger), its owner when it was opened (so `set` can tell an owner change from
+ * a plain write without reading Redis), and the record it was read from (so `set` writes only over
+ * that record, and merges otherwise).
  *
- * Nothing is added to the application's object, so JSON, for...in, spreads, express-session's
- * change hash and an app's comparisons never see the marks, and V8 keeps the object's shape (no
- * property defined on every parsed session). express-session copies a loaded session into a Session object through the store's
- * `createSession`, which carries the marks over. The map hangs off `globalThis` under a
- * `Symbol.for` key, so an ESM and a CommonJS copy of this package share it.
+ * The marks sit on the object under a non-enumerable `Symbol.for` key, so JSON, for...in,
+ * `Object.keys`, spreads, `Object.assign`, `structuredClone`, express-session's change hash and an
+ * app's deep comparisons never see them, and an ESM and a CommonJS copy of this package read each
+ * other's. They were kept in a WeakMap beside the object before: V8's minor GC then kept every
+ * request's marks (with the base text, about 2 KB at a 1 KB session) alive until a full GC, which
+ * doubled the bytes promoted to the old generation per read+write (bench/plain-app, issue 27). On
+ * the object, they die with it. An object that cannot take a property (frozen, sealed, not
+ * extensible) keeps its marks in that WeakMap still. express-session copies a loaded session into
+ * a Session object through the store's `createSession`, which carries the marks over.
  */
 interface Marks {
   /** ms since the epoch. */
@@ -34,30 +38,42 @@ export interface SessionBase {
   readonly recordText?: string
 }
 
-const REGISTRY = Symbol.for('connect-redis-sealed.session-marks')
+const MARKS = Symbol.for('connect-redis-sealed.session-marks')
 
-function registry(): WeakMap<object, Marks> {
+type Marked = { [MARKS]?: Marks }
+
+/** Marks of objects that cannot take a property, shared by the ESM and CommonJS copies like the key. */
+function fallbackRegistry(): WeakMap<object, Marks> {
   const holder = globalThis as unknown as Record<symbol, WeakMap<object, Marks> | undefined>
-  const known = holder[REGISTRY]
+  const known = holder[MARKS]
   if (known) return known
   const created = new WeakMap<object, Marks>()
-  Object.defineProperty(globalThis, REGISTRY, { value: created })
+  Object.defineProperty(globalThis, MARKS, { value: created })
   return created
 }
 
-const marks = registry()
+const fallback = fallbackRegistry()
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
 
+function marksOf(session: object): Marks | undefined {
+  return Object.hasOwn(session, MARKS) ? (session as Marked)[MARKS] : fallback.get(session)
+}
+
+function attach(session: object, m: Marks): void {
+  if (Object.isExtensible(session)) Object.defineProperty(session, MARKS, { value: m, writable: true, configurable: true, enumerable: false })
+  else fallback.set(session, m)
+}
+
 function marksFor(session: object): Marks {
-  let m = marks.get(session)
-  if (m === undefined) marks.set(session, (m = {}))
+  let m = marksOf(session)
+  if (m === undefined) attach(session, (m = {}))
   return m
 }
 
 /** When `session` was first sealed (ms since the epoch), if it came from this store's `get`. */
 export function createdAtOf(session: unknown): number | undefined {
-  return isObject(session) ? marks.get(session)?.createdAt : undefined
+  return isObject(session) ? marksOf(session)?.createdAt : undefined
 }
 
 /** Marks `session` with its creation time; a primitive value is left as it is. */
@@ -67,7 +83,7 @@ export function rememberCreatedAt(session: unknown, createdAt: number): void {
 
 /** Who `session` belonged to when it was opened or last written, as a string. */
 export function ownerOf(session: unknown): string | undefined {
-  return isObject(session) ? marks.get(session)?.owner : undefined
+  return isObject(session) ? marksOf(session)?.owner : undefined
 }
 
 export function rememberOwner(session: unknown, user: string | number | undefined): void {
@@ -76,7 +92,7 @@ export function rememberOwner(session: unknown, user: string | number | undefine
 
 /** The record `session` was read from or last written as, when it came from this store. */
 export function baseOf(session: unknown): SessionBase | undefined {
-  return isObject(session) ? marks.get(session)?.base : undefined
+  return isObject(session) ? marksOf(session)?.base : undefined
 }
 
 export function rememberBase(session: unknown, base: SessionBase | undefined): void {
@@ -86,6 +102,6 @@ export function rememberBase(session: unknown, base: SessionBase | undefined): v
 /** Gives `to` the marks of `from` (express-session's copy of a loaded session into a Session object). */
 export function carryMarks(from: unknown, to: unknown): void {
   if (!isObject(from) || !isObject(to)) return
-  const m = marks.get(from)
-  if (m !== undefined) marks.set(to, { ...m })
+  const m = marksOf(from)
+  if (m !== undefined) attach(to, { ...m })
 }

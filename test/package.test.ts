@@ -204,7 +204,7 @@ loaded.n = 2
 await viaRequire.set(sid, loaded)
 const resealed = await createdAt()
 await Promise.all([viaImport.close(), viaRequire.close(), client.close()])
-process.stdout.write(JSON.stringify({ twoCopies: esm.RedisStore !== cjs.RedisStore, first, resealed, ownKeys: Reflect.ownKeys(loaded).map(String) }))
+process.stdout.write(JSON.stringify({ twoCopies: esm.RedisStore !== cjs.RedisStore, first, resealed, ownKeys: Reflect.ownKeys(loaded).map(String), keys: Object.keys(loaded) }))
 `
 
 test("an ESM and a CJS copy in one process share what get learned of a session: the other copy's re-seal keeps its creation time", async () => {
@@ -212,8 +212,9 @@ test("an ESM and a CJS copy in one process share what get learned of a session: 
   writeFileSync(join(project, 'dual.mjs'), DUAL_CHILD)
   const exit = await runPlainNode('dual.mjs', project, { REDIS_URL: redis.url, SID: 'package-dual' })
   assert.equal(exit.code, 0, `the child failed:\n${exit.stderr}`)
-  const report = JSON.parse(exit.stdout) as { twoCopies: boolean; first: number; resealed: number; ownKeys: string[] }
+  const report = JSON.parse(exit.stdout) as { twoCopies: boolean; first: number; resealed: number; ownKeys: string[]; keys: string[] }
   assert.equal(report.twoCopies, true, 'import and require loaded one copy: the test would prove nothing')
   assert.equal(report.resealed, report.first, 'the CJS copy re-sealed the session as created now')
-  assert.deepEqual(report.ownKeys, ['cookie', 'n'], 'get added properties to the session object')
+  assert.deepEqual(report.keys, ['cookie', 'n'], 'get added enumerable properties to the session object')
+  assert.deepEqual(report.ownKeys, ['cookie', 'n', 'Symbol(connect-redis-sealed.session-marks)'], 'get added more than its one marks Symbol')
 })

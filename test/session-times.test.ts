@@ -80,16 +80,31 @@ describe('through the store', () => {
     assert.equal(reader.stats().pooled, 1, 'the open on the worker')
   })
 
-  it('what get learns of a session (its creation time, its owner) is kept beside the object: it gains no property, not even a Symbol', async () => {
+  it("what get learns of a session (its creation time, its owner, its base) rides on one non-enumerable Symbol that JSON, keys, spreads and clones leave out", async () => {
     const prefix = uniquePrefix('ct-keys')
     const store = stores.create({ client: connection.client, prefix, userOf: (s) => (s as { uid?: string }).uid })
     await store.set('s', sessionWith({ uid: 'u1' }))
     const reader = stores.create({ client: connection.client, prefix, userOf: (s) => (s as { uid?: string }).uid })
+    const marks = Symbol.for('connect-redis-sealed.session-marks')
     for (const loaded of [await store.get('s'), await reader.get('s')]) {
       assert.ok(loaded !== null && loaded !== undefined)
-      assert.deepEqual(Reflect.ownKeys(loaded), Object.keys(JSON.parse(JSON.stringify(loaded)) as object))
+      const fields = Object.keys(JSON.parse(JSON.stringify(loaded)) as object)
+      assert.deepEqual(Reflect.ownKeys(loaded), [...fields, marks], 'get added something besides the one marks Symbol')
+      assert.equal(Object.getOwnPropertyDescriptor(loaded, marks)?.enumerable, false)
+      for (const copy of [{ ...loaded }, Object.assign({}, loaded), structuredClone(loaded)]) assert.deepEqual(Reflect.ownKeys(copy), fields)
+      assert.deepEqual(Object.keys(loaded), fields)
       assert.equal(typeof createdAtOf(loaded), 'number')
     }
+  })
+
+  it('a session object that cannot take a property (frozen) keeps its marks beside it', async () => {
+    const prefix = uniquePrefix('ct-frozen')
+    const store = stores.create({ client: connection.client, prefix, serializer: { stringify: JSON.stringify, parse: (text: string) => Object.freeze(JSON.parse(text) as object) } })
+    await store.set('s', sessionWith({ n: 1 }))
+    const loaded = await store.get('s')
+    assert.ok(loaded !== null && loaded !== undefined && Object.isFrozen(loaded))
+    assert.equal(typeof createdAtOf(loaded), 'number', 'the frozen object lost its creation time')
+    assert.deepEqual(Reflect.ownKeys(loaded), Object.keys(loaded))
   })
 
   it('editing created-at in Redis (to look younger) fails the tag', async () => {
