@@ -99,7 +99,7 @@ describe('through the store', () => {
 
   it('a session object that cannot take a property (frozen) keeps its marks beside it', async () => {
     const prefix = uniquePrefix('ct-frozen')
-    const store = stores.create({ client: connection.client, prefix, serializer: { stringify: JSON.stringify, parse: (text: string) => Object.freeze(JSON.parse(text) as object) } })
+    const store = stores.create({ client: connection.client, prefix, serializer: { stringify: JSON.stringify, parse: (text: string) => Object.freeze(JSON.parse(text) as session.SessionData) } })
     await store.set('s', sessionWith({ n: 1 }))
     const loaded = await store.get('s')
     assert.ok(loaded !== null && loaded !== undefined && Object.isFrozen(loaded))
