@@ -112,3 +112,19 @@ describe('SCAN returning a key more than once', () => {
     assert.equal(await writer.length(), 0)
   })
 })
+
+describe('text the cipher encodes itself', () => {
+  it('multi-byte characters and emoji come back whole, compressed or not, inline or pooled, in every encoding', async () => {
+    // The sealer hands the text to the cipher (or the compressor) as a string and writes its UTF-8
+    // length in the header from Buffer.byteLength: a length in UTF-16 units would fail every open.
+    const text = 'Łódź Ελιά 東京 😀 end'
+    const expected = { text }
+    for (const options of [{}, { compress: true, pool: false }, { offloadThreshold: 0 }, { encodeas: 'hex' }, { encodeas: 'base64url' }] as Partial<RedisStoreOptions>[]) {
+      const { store } = fresh(options)
+      await store.set('s', sessionWith({ text, pad: 'x'.repeat(2000) }))
+      const loaded = (await store.get('s')) as SessionData & { text?: string }
+      assert.equal(loaded?.text, expected.text, JSON.stringify(options))
+      assert.equal(store.stats().openFailures, 0)
+    }
+  })
+})

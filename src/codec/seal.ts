@@ -1,4 +1,4 @@
-import { createCipheriv } from 'node:crypto'
+import { createCipheriv, type Cipher } from 'node:crypto'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { AEAD, additionalData, fillNonce, macTag } from './envelope.js'
 import { COMPRESSION_FLAGS, CREATED_AT, FORMAT_VERSION, HEADER_V2_BYTES, KEY_ID_AT, PLAINTEXT_BYTES_AT, SEALED_AT, TIME_BYTES, V2, nonceBytes, type CompressionName, type Scheme } from './format.js'
@@ -30,8 +30,10 @@ export interface SealTimes {
 
 const MAX_U48 = 2 ** 48 - 1
 
-function compress(plain: Uint8Array, settings: CompressionSettings | undefined): [Uint8Array, number] {
-  if (!settings || plain.length < settings.minBytes) return [plain, 0]
+/** The body to encrypt and its compression flags. Text stays a string unless it is compressed: the cipher encodes it as UTF-8 itself. */
+function compress(plain: Uint8Array | string, plainBytes: number, settings: CompressionSettings | undefined): [Uint8Array | string, number] {
+  if (!settings || plainBytes < settings.minBytes) return [plain, 0]
+  if (typeof plain === 'string') plain = Buffer.from(plain, 'utf8')
   const packed =
     settings.algorithm === 'gzip'
       ? gzipSync(plain, { level: settings.level })
@@ -48,35 +50,41 @@ function timesOf(times: SealTimes | number | undefined): [sealedAt: number, crea
 }
 
 /** Encrypts `body` into `record` from `at` and writes the tag after it; one buffer for the whole record. */
-function encryptInto(record: Buffer, at: number, scheme: Scheme, keys: SchemeKeys, aad: Buffer, nonce: Buffer, body: Uint8Array): void {
+function encryptInto(record: Buffer, at: number, scheme: Scheme, keys: SchemeKeys, aad: Buffer, nonce: Buffer, body: Uint8Array | string): void {
   if (scheme.hash === undefined) {
     const recordKey = (keys.deriver as NonNullable<SchemeKeys['deriver']>).fresh(nonce)
     const cipher = createCipheriv(scheme.cipher as 'aes-256-gcm', recordKey, nonce.subarray(12), AEAD)
     recordKey.fill(0)
     cipher.setAAD(aad)
-    at += cipher.update(body).copy(record, at)
+    at += update(cipher, body).copy(record, at)
     at += cipher.final().copy(record, at)
     cipher.getAuthTag().copy(record, at)
     return
   }
   const cipher = createCipheriv(scheme.cipher, keys.encryption, nonce)
   const start = at
-  at += cipher.update(body).copy(record, at)
+  at += update(cipher, body).copy(record, at)
   at += cipher.final().copy(record, at)
   macTag(keys, scheme, aad, nonce, record.subarray(start, at)).copy(record, at)
 }
 
+function update(cipher: Cipher, body: Uint8Array | string): Buffer {
+  return typeof body === 'string' ? cipher.update(body, 'utf8') : cipher.update(body)
+}
+
 /**
- * Seals `plain` for the Redis key `redisKey` with the newest key of `ring`, as a version 2
+ * Seals `plain` (bytes, or text to be encoded as UTF-8) for the Redis key `redisKey` with the newest key of `ring`, as a version 2
  * record. `times` (or, for older callers, a bare sealed-at number) sets the two header times.
  */
-export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, settings: SealSettings, times?: SealTimes | number): Buffer | string {
+export function seal(plain: Uint8Array | string, redisKey: string, ring: KeyRing, settings: SealSettings, times?: SealTimes | number): Buffer | string {
   const { scheme } = settings
   const [sealedAt, createdAt] = timesOf(times)
   const keys = ring.keysFor(ring.currentId, scheme, V2) as SchemeKeys
-  const [body, flags] = compress(plain, settings.compression)
+  const plainBytes = typeof plain === 'string' ? Buffer.byteLength(plain, 'utf8') : plain.length
+  const [body, flags] = compress(plain, plainBytes, settings.compression)
+  const bodyBytes = typeof body === 'string' ? plainBytes : body.length
   const nonceLength = nonceBytes(scheme, V2)
-  const bodyLength = scheme.cipher === 'aes-256-cbc' ? (Math.floor(body.length / 16) + 1) * 16 : body.length
+  const bodyLength = scheme.cipher === 'aes-256-cbc' ? (Math.floor(bodyBytes / 16) + 1) * 16 : bodyBytes
   const record = Buffer.allocUnsafe(HEADER_V2_BYTES + nonceLength + bodyLength + scheme.tagBytes)
   record.writeUInt8(FORMAT_VERSION, 0)
   record.writeUInt8(scheme.id, 1)
@@ -84,7 +92,7 @@ export function seal(plain: Uint8Array, redisKey: string, ring: KeyRing, setting
   record.writeUInt8(flags, 6)
   record.writeUIntBE(sealedAt, SEALED_AT, TIME_BYTES)
   record.writeUIntBE(createdAt, CREATED_AT, TIME_BYTES)
-  record.writeUInt32BE(plain.length, PLAINTEXT_BYTES_AT)
+  record.writeUInt32BE(plainBytes, PLAINTEXT_BYTES_AT)
   const nonce = record.subarray(HEADER_V2_BYTES, HEADER_V2_BYTES + nonceLength)
   if (keys.deriver === undefined) fillNonce(nonce)
   const aad = additionalData(record.subarray(0, HEADER_V2_BYTES), redisKey)

@@ -6,9 +6,9 @@ import { seal, type SealSettings, type SealTimes } from './seal.js'
 /** The outcome of opening a stored value, with the plaintext decoded as UTF-8 (`text` in place of `plain`). */
 export type OpenedText = (Omit<Extract<Opened, { ok: true }>, 'plain'> & { readonly text: string }) | Extract<Opened, { ok: false }>
 
-/** UTF-8 encodes and seals serialized session text. The caller has checked its size. */
+/** Seals serialized session text as UTF-8 (encoded by the cipher, or by the compressor when it applies). The caller has checked its size. */
 export function sealText(text: string, redisKey: string, ring: KeyRing, settings: SealSettings, times?: SealTimes | number): Buffer | string {
-  return seal(Buffer.from(text, 'utf8'), redisKey, ring, settings, times)
+  return seal(text, redisKey, ring, settings, times)
 }
 
 /** Opens a stored value and decodes its plaintext. Never throws. */
