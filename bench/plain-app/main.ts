@@ -7,7 +7,9 @@
  *   full:  writes bench/results/plain-app-<time>.json and .md (about 15 minutes on 2 cores; run it alone).
  *   quick: every path at its smallest (a smoke run, not figures), written under .tmp/.
  *   --counts: the counting pass alone (load on the machine does not change its counts), under .tmp/.
- * PLAIN_PAIRS, PLAIN_SECONDS, PLAIN_CONNECTIONS and PLAIN_CLIENTS (e.g. "redis5") override the plan.
+ * PLAIN_PAIRS, PLAIN_SECONDS, PLAIN_CONNECTIONS and PLAIN_CLIENTS (e.g. "redis5") override the plan;
+ * PLAIN_COUNTS=0 leaves the counting pass out of a timed run (run it on its own with --counts: its
+ * counts do not need a quiet machine, the timed figures do).
  * Uses REDIS_URL when set (only keys under "plain-" are touched), else a private redis-server.
  */
 import { randomBytes } from 'node:crypto'
@@ -97,8 +99,9 @@ export async function runPlainApp(mode: PlainMode, countsOnly = false): Promise<
       }
       await clearKeys(url, 'plain-*')
     }
-    log('counting pass (probe loaded: per-request counts, not timings)')
-    for (const client of clients) {
+    const counting = countsOnly || process.env.PLAIN_COUNTS !== '0'
+    if (counting) log('counting pass (probe loaded: per-request counts, not timings)')
+    for (const client of counting ? clients : []) {
       for (const [label, spec] of COUNTED) {
         results.counts.push(await countApp(label, { ...spec, client }, url, `plain-${n++}:`, secret, counts))
       }

@@ -79,9 +79,15 @@ export function renderPlainReport(r: PlainResults): string {
     '',
     '## Per-request counts (counting pass, probe loaded; independent of machine load)',
     '',
+    ...(r.counts.length === 0 ? ['Not in this run (PLAIN_COUNTS=0): `npm run bench:app -- --counts` runs the counting pass on its own.', ''] : countsSection(r)),
+  ].join('\n')
+}
+
+function countsSection(r: PlainResults): string[] {
+  return [
     `Per request over ${r.counts[0]?.routes['/work']?.requests ?? '–'} requests per route after a warm-up. Allocation: V8 heap bytes (freed by GCs plus heap growth, v8.GCProfiler). GCs per 1,000 requests, minor / major (incl. incremental). Timers, immediates, promises, tick objects: async resources created per request (async_hooks). Wake-ups: /proc voluntary context switches per request, main thread / other threads. Redis: commands per request and the server's own µs per request (INFO commandstats). Deopts: V8 deoptimisations (--trace-deopt) per 1,000 requests after the warm-up, the most frequent named. Idle: the same per second with no request, and the callbacks that ran. Start: ms to listening / of the first session request (passphrase scrypt, pool start).`,
     '',
     table(['client', 'store', 'route', 'alloc KB/req', 'GCs /1k req', 'timers/req', 'immediates/req', 'promises/req', 'ticks/req', 'wake-ups/req main / other', 'Redis commands/req', 'Redis server µs/req', 'deopts /1k req (top)', 'idle wake-ups/s main / other', 'idle callbacks/s', 'threads', 'start ms / first login ms'], r.counts.flatMap((c) => [countRow(c, '/work'), countRow(c, '/read')])),
     '',
-  ].join('\n')
+  ]
 }
