@@ -5,7 +5,6 @@ import { LegacyReader, warnIfPlaintext } from './legacy/legacy-reader.js'
 import { SealedError, SealedOptionsError } from './errors.js'
 import type { RedisStoreOptions, SealErrorInfo, Serializer } from './options/types.js'
 import { withDeadline } from './redis/deadline.js'
-import { RecentKeys } from './redis/scan-keys.js'
 import { sessionReads } from './redis/session-reads.js'
 import { sessionWriter, type SessionWriter } from './redis/writer.js'
 import { Durability } from './redis/durable.js'
@@ -23,7 +22,8 @@ import { measured, StoreMetrics } from './telemetry/metrics.js'
 import { traced, type TracedOperation } from './telemetry/tracing.js'
 import { Accounts, type UserSession } from './users/accounts.js'
 import { isThenable, RecordAcceptance, type OpenedRecord, type OpenOutcome } from './records/acceptance.js'
-import { isIndexKey, UserIndex } from './users/user-index.js'
+import { UserIndex } from './users/user-index.js'
+import { SessionScan } from './session-scan.js'
 
 import { TouchCache } from './touch-cache.js'
 
@@ -37,7 +37,6 @@ interface Engine {
   readonly accounts: Accounts | undefined
 }
 
-const GLOB = /[*?[\]\\]/g
 const NO_WRITE_COUNTS: Readonly<WriteCounts> = { conflicts: 0, merges: 0, mergeConflicts: 0, droppedWrites: 0 }
 
 /**
@@ -65,6 +64,7 @@ export class RedisStore extends Store {
   #pending = 0
   #drained: (() => void) | undefined
   readonly #touches: TouchCache | undefined
+  readonly #scan: SessionScan
 
   constructor(options: RedisStoreOptions) {
     super()
@@ -85,6 +85,7 @@ export class RedisStore extends Store {
     }
     this.#redis = sessionReads(withDeadline(adapter, timeout), this.#wrongType)
     this.#writer = sessionWriter(this.#redis, this.#options.destroyGuard)
+    this.#scan = new SessionScan(this.#redis, this.#options.prefix, this.#options.scanCount)
     this.#writes = this.#options.concurrency === 'merge' ? new ConcurrentWriter(this.#options.serializer) : undefined
     this.#durable = this.#options.durability && new Durability(this.#client, this.#options.durability, this.#options.timeout)
     this.#metrics = this.#options.metrics && new StoreMetrics(this.#options.metrics, () => this.stats())
@@ -372,26 +373,11 @@ export class RedisStore extends Store {
     }, 'destroy', sid)
   }
 
-  /** Batches of this store's keys, each once within a window (SCAN may return a key more than once). The caller checks `#use()` first. */
-  async *#keys(): AsyncIterable<string[]> {
-    const match = `${this.#options.prefix.replace(GLOB, '\\$&')}*`
-    const recent = new RecentKeys()
-    for await (const keys of this.#redis.scan(match, this.#options.scanCount)) {
-      const fresh = recent.fresh(keys)
-      if (fresh.length > 0) yield fresh
-    }
-  }
-
-  /** Leaves out the users' index keys (which `clear` deletes with the sessions). */
-  #sessionKeys(keys: string[]): string[] {
-    return keys.filter((key) => !isIndexKey(key, this.#options.prefix))
-  }
-
   /** Deletes every session under this store's prefix (and no other key). */
   override clear(callback?: Callback<void>): Promise<void> {
     return this.#track(callback, async () => {
       await this.#use()
-      for await (const keys of this.#keys()) await this.#redis.del(keys)
+      await this.#scan.clear()
       this.#touches?.clear()
       this.#records.verified.clear()
     })
@@ -404,9 +390,7 @@ export class RedisStore extends Store {
   override length(callback?: Callback<number>): Promise<number | undefined | void> {
     return this.#track(callback, async () => {
       await this.#use()
-      let count = 0
-      for await (const keys of this.#keys()) count += this.#sessionKeys(keys).length
-      return count
+      return this.#scan.length()
     })
   }
 
@@ -417,10 +401,7 @@ export class RedisStore extends Store {
   ids(callback?: Callback<string[]>): Promise<string[] | undefined | void> {
     return this.#track(callback, async () => {
       await this.#use()
-      const ids: string[] = []
-      const start = this.#options.prefix.length
-      for await (const keys of this.#keys()) ids.push(...this.#sessionKeys(keys).map((k) => k.slice(start)))
-      return ids
+      return this.#scan.ids()
     })
   }
 
@@ -431,17 +412,7 @@ export class RedisStore extends Store {
   override all(callback?: Callback<SessionData[]>): Promise<SessionData[] | undefined | void> {
     return this.#track(callback, async () => {
       const engine = await this.#use()
-      const start = this.#options.prefix.length
-      const sessions: SessionData[] = []
-      for await (const batch of this.#keys()) {
-        const keys = this.#sessionKeys(batch)
-        const values = await this.#redis.mget(keys)
-        const opened = await Promise.all(values.map((v, i) => this.#read((keys[i] as string).slice(start), v, engine)))
-        opened.forEach((session, i) => {
-          if (session) sessions.push(Object.assign(session, { id: (keys[i] as string).slice(start) }))
-        })
-      }
-      return sessions
+      return this.#scan.all((sid, stored) => this.#read(sid, stored, engine))
     })
   }
 
