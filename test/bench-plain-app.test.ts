@@ -83,6 +83,7 @@ describe('plain-app figures', () => {
     assert.equal(f.spreadExcess, 5)
     assert.equal(f.verdict, 'not resolved') // IQR 0.91–1 straddles 0.95
     assert.deepEqual([f.a.startMs, f.a.firstLoginMs, f.b.startMs], [1, 2, 3])
+    assert.deepEqual(f.a.rounds.map((r) => r.reqPerSec), [100, 90, 110, 100, 95], 'the rounds, in the order they ran')
   })
 
   it('has the A/A control, the cost of compare-and-set, and a goal on every other figure', () => {

@@ -55,6 +55,8 @@ export interface Side {
   /** ms from spawn to listening, and of the first session request. */
   startMs: number
   firstLoginMs: number
+  /** Each measured run in the order it ran (the JSON keeps them: a wide spread is one slow round or many). */
+  rounds: Pick<PlainRun, 'reqPerSec' | 'mainUsPerRequest' | 'healthP99'>[]
 }
 
 export interface PlainFigure {
@@ -98,6 +100,7 @@ function side(label: string, runs: readonly PlainRun[], start: readonly number[]
     failures: runs.reduce((sum, r) => sum + r.failures, 0),
     startMs: start[0] ?? Number.NaN,
     firstLoginMs: start[1] ?? Number.NaN,
+    rounds: runs.map(({ reqPerSec, mainUsPerRequest, healthP99 }) => ({ reqPerSec, mainUsPerRequest, healthP99 })),
   }
 }
 
