@@ -40,7 +40,12 @@ for (const name of CLIENTS) {
     const prefix = `durable-${name.replace(/\W/g, '')}:`
     it('every destroy resolves once the replica of its master holds the deletion; a stalled replica fails only its own shard', async () => {
       const topology = await connectClient(name, 'cluster', { cluster })
-      const store = new RedisStore({ client: topology.client, secret: randomBytes(32), prefix, pool: false, durability: { replicas: 1, timeout: 300 } })
+      // Healthy replicas confirm within ms, but a busy 2-core CI host has taken over 300 ms: the
+      // deletions that must be confirmed wait up to 5 s; with the replica stalled, 1.5 s (the other
+      // shards must still confirm in it).
+      const secret = randomBytes(32)
+      const store = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 5000 } })
+      const impatient = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 1500 } })
       try {
         const sids = manySids(30, 'durable')
         await Promise.all(sids.map((sid) => store.set(sid, sessionWith({ i: sid }))))
@@ -57,7 +62,7 @@ for (const name of CLIENTS) {
         const replica = cluster.nodes.find((node) => node.port === stalled.replicaPorts[0])
         replica?.process.kill('SIGSTOP')
         try {
-          const outcomes = await Promise.all(rest.map((sid) => store.destroy(sid).then(() => 'ok', (e: unknown) => (e instanceof SealedError ? e.code : String(e)))))
+          const outcomes = await Promise.all(rest.map((sid) => impatient.destroy(sid).then(() => 'ok', (e: unknown) => (e instanceof SealedError ? e.code : String(e)))))
           rest.forEach((sid, i) => {
             const expected = owners[i] === stalled.masterPort ? 'ERR_SEALED_NOT_DURABLE' : 'ok'
             assert.equal(outcomes[i], expected, `${sid} on master ${owners[i]}`)
@@ -68,7 +73,7 @@ for (const name of CLIENTS) {
         }
         await cluster.settled()
       } finally {
-        await store.close()
+        await Promise.all([store.close(), impatient.close()])
         await topology.close()
       }
     })
@@ -80,7 +85,9 @@ for (const name of CLIENTS) {
     it('destroy resolves once the replica holds the deletion, and fails with ERR_SEALED_NOT_DURABLE while it is stalled', async () => {
       const topology = await connectClient(name, 'sentinel', { sentinel })
       const prefix = `durable-sentinel-${name.replace(/\W/g, '')}:`
-      const store = new RedisStore({ client: topology.client, secret: randomBytes(32), prefix, pool: false, durability: { replicas: 1, timeout: 300 } })
+      const secret = randomBytes(32)
+      const store = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 5000 } })
+      const impatient = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 300 } })
       try {
         const { replicaPort } = await sentinel.settled()
         await store.set('a', sessionWith({ n: 1 }))
@@ -90,13 +97,13 @@ for (const name of CLIENTS) {
         const replica = sentinel.dataNodes.find((node) => node.port === replicaPort)
         replica?.process.kill('SIGSTOP')
         try {
-          await assert.rejects(store.destroy('b'), (e: unknown) => e instanceof SealedError && e.code === 'ERR_SEALED_NOT_DURABLE')
+          await assert.rejects(impatient.destroy('b'), (e: unknown) => e instanceof SealedError && e.code === 'ERR_SEALED_NOT_DURABLE')
         } finally {
           replica?.process.kill('SIGCONT')
         }
         await sentinel.settled()
       } finally {
-        await store.close()
+        await Promise.all([store.close(), impatient.close()])
         await topology.close()
       }
     })
