@@ -184,12 +184,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const now = performance.now()
       if (now >= nextKill) {
         faultWindows.push([now - 5, now + TIMEOUT * 2 + 2500])
-        await ask(redis.port, 'CLIENT KILL TYPE normal')
+        // A kill that falls in a pause is answered only when the pause ends (TIMEOUT * 2 ms), more on a busy host.
+        await ask(redis.port, 'CLIENT KILL TYPE normal', TIMEOUT * 2 + 5000)
         report.faults.kills++
         nextKill = now + options.killEvery * 1000
       } else if (now >= nextPause) {
         faultWindows.push([now - 5, now + TIMEOUT * 3 + 1000])
-        await ask(redis.port, `CLIENT PAUSE ${TIMEOUT * 2} ALL`)
+        await ask(redis.port, `CLIENT PAUSE ${TIMEOUT * 2} ALL`, TIMEOUT * 2 + 5000)
         report.faults.pauses++
         nextPause = now + options.pauseEvery * 1000
       }
