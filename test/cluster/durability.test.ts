@@ -35,17 +35,42 @@ async function masterOf(key: string): Promise<number> {
   throw new Error(`no master holds ${key}`)
 }
 
+/**
+ * Two stores on one prefix and secret. Healthy replicas confirm within ms, but a busy 2-core CI host
+ * has taken over 300 ms: `store`, whose deletions must be confirmed, waits up to 5 s; `impatient`
+ * waits `impatientMs` and is the one that meets a stalled replica. `warm` opens the impatient
+ * store's connections (to each master of `sids`) before a stall: opened during one, a cluster
+ * client's discovery may wait on the stopped replica past the command timeout.
+ */
+function durableStores(client: object, prefix: string, impatientMs: number) {
+  const secret = randomBytes(32)
+  const make = (timeout: number) => new RedisStore({ client, secret, prefix, pool: false, durability: { replicas: 1, timeout } })
+  const [store, impatient] = [make(5000), make(impatientMs)]
+  return {
+    store,
+    impatient,
+    warm: (sids: readonly string[]) => Promise.all(sids.map((sid) => impatient.destroy(sid).catch(() => {}))),
+    close: () => Promise.all([store.close(), impatient.close()]),
+  }
+}
+
+/** Runs `work` with `node` stopped (SIGSTOP), and lets it run again however `work` ends. */
+async function whileStopped(node: { process: { kill(signal: NodeJS.Signals): unknown } } | undefined, work: () => Promise<void>): Promise<void> {
+  node?.process.kill('SIGSTOP')
+  try {
+    await work()
+  } finally {
+    node?.process.kill('SIGCONT')
+  }
+}
+
 for (const name of CLIENTS) {
   describe(`durability on a cluster with ${name}`, () => {
     const prefix = `durable-${name.replace(/\W/g, '')}:`
     it('every destroy resolves once the replica of its master holds the deletion; a stalled replica fails only its own shard', async () => {
       const topology = await connectClient(name, 'cluster', { cluster })
-      // Healthy replicas confirm within ms, but a busy 2-core CI host has taken over 300 ms: the
-      // deletions that must be confirmed wait up to 5 s; with the replica stalled, 1.5 s (the other
-      // shards must still confirm in it).
-      const secret = randomBytes(32)
-      const store = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 5000 } })
-      const impatient = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 1500 } })
+      // With the replica stalled, 1.5 s: the other shards must still confirm in it.
+      const { store, impatient, warm, close } = durableStores(topology.client, prefix, 1500)
       try {
         const sids = manySids(30, 'durable')
         await Promise.all(sids.map((sid) => store.set(sid, sessionWith({ i: sid }))))
@@ -59,24 +84,21 @@ for (const name of CLIENTS) {
         const stalled = shards[0] as (typeof shards)[number]
         const rest = sids.slice(15)
         const owners = await Promise.all(rest.map((sid) => masterOf(prefix + sid)))
-        // The second store opens its connection to each master now: opened during the stall, a cluster
-        // client's discovery may wait on the stopped replica past the command timeout.
-        await Promise.all(manySids(30, 'warm').map((sid) => impatient.destroy(sid).catch(() => {})))
-        const replica = cluster.nodes.find((node) => node.port === stalled.replicaPorts[0])
-        replica?.process.kill('SIGSTOP')
-        try {
-          const outcomes = await Promise.all(rest.map((sid) => impatient.destroy(sid).then(() => 'ok', (e: unknown) => (e instanceof SealedError ? e.code : String(e)))))
-          rest.forEach((sid, i) => {
-            const expected = owners[i] === stalled.masterPort ? 'ERR_SEALED_NOT_DURABLE' : 'ok'
-            assert.equal(outcomes[i], expected, `${sid} on master ${owners[i]}`)
-          })
-          assert.ok(owners.includes(stalled.masterPort) && owners.some((port) => port !== stalled.masterPort), 'the sessions spread over the stalled shard and others')
-        } finally {
-          replica?.process.kill('SIGCONT')
-        }
+        await warm(manySids(30, 'warm'))
+        await whileStopped(
+          cluster.nodes.find((node) => node.port === stalled.replicaPorts[0]),
+          async () => {
+            const outcomes = await Promise.all(rest.map((sid) => impatient.destroy(sid).then(() => 'ok', (e: unknown) => (e instanceof SealedError ? e.code : String(e)))))
+            rest.forEach((sid, i) => {
+              const expected = owners[i] === stalled.masterPort ? 'ERR_SEALED_NOT_DURABLE' : 'ok'
+              assert.equal(outcomes[i], expected, `${sid} on master ${owners[i]}`)
+            })
+            assert.ok(owners.includes(stalled.masterPort) && owners.some((port) => port !== stalled.masterPort), 'the sessions spread over the stalled shard and others')
+          },
+        )
         await cluster.settled()
       } finally {
-        await Promise.all([store.close(), impatient.close()])
+        await close()
         await topology.close()
       }
     })
@@ -88,26 +110,21 @@ for (const name of CLIENTS) {
     it('destroy resolves once the replica holds the deletion, and fails with ERR_SEALED_NOT_DURABLE while it is stalled', async () => {
       const topology = await connectClient(name, 'sentinel', { sentinel })
       const prefix = `durable-sentinel-${name.replace(/\W/g, '')}:`
-      const secret = randomBytes(32)
-      const store = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 5000 } })
-      const impatient = new RedisStore({ client: topology.client, secret, prefix, pool: false, durability: { replicas: 1, timeout: 300 } })
+      const { store, impatient, warm, close } = durableStores(topology.client, prefix, 300)
       try {
         const { replicaPort } = await sentinel.settled()
         await store.set('a', sessionWith({ n: 1 }))
         await store.set('b', sessionWith({ n: 2 }))
         await store.destroy('a')
         assert.equal(await redisCli(replicaPort, ['EXISTS', `${prefix}a`]), '0')
-        await impatient.destroy('warm').catch(() => {})
-        const replica = sentinel.dataNodes.find((node) => node.port === replicaPort)
-        replica?.process.kill('SIGSTOP')
-        try {
-          await assert.rejects(impatient.destroy('b'), (e: unknown) => e instanceof SealedError && e.code === 'ERR_SEALED_NOT_DURABLE')
-        } finally {
-          replica?.process.kill('SIGCONT')
-        }
+        await warm(['warm'])
+        await whileStopped(
+          sentinel.dataNodes.find((node) => node.port === replicaPort),
+          () => assert.rejects(impatient.destroy('b'), (e: unknown) => e instanceof SealedError && e.code === 'ERR_SEALED_NOT_DURABLE'),
+        )
         await sentinel.settled()
       } finally {
-        await Promise.all([store.close(), impatient.close()])
+        await close()
         await topology.close()
       }
     })
